@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vaddr_pin: long-term pins of user memory, taken and dropped through one
+ * pinning context that records every pinned range.
+ *
+ * See Documentation/core-api/vaddr_pin.rst.
+ */
+#ifndef _LINUX_VADDR_PIN_H
+#define _LINUX_VADDR_PIN_H
+
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct file;
+struct mm_struct;
+struct page;
+struct vaddr_pin;
+
+/* Flags for vaddr_pin_user_pages(). */
+#define VADDR_PIN_WRITE		BIT(0)	/* the device writes to the pages */
+
+/**
+ * struct vaddr_pin_ops - callbacks of a pinning context's owner
+ * @revoke: reserved for revocable pins of file-backed memory; a context
+ *	whose owner cannot take its pins back leaves it NULL.
+ */
+struct vaddr_pin_ops {
+	void (*revoke)(struct vaddr_pin *vp, struct page **pages,
+		       unsigned long nr_pages);
+};
+
+/**
+ * struct vaddr_pin - a long-term pinning context
+ * @mm: the address space whose memory is pinned; referenced (mmgrab())
+ *	from vaddr_pin_init() to vaddr_pin_teardown().
+ * @owner: the file on whose behalf the pins are taken, shown to auditors,
+ *	or NULL.  Not referenced: the owner outlives its contexts.
+ * @ops: the owner's callbacks.
+ * @lock: protects @ranges.
+ * @ranges: the pinned ranges (struct vaddr_pin_range), newest first.
+ *
+ * Embed one in the object that holds the pins (an RDMA memory region, a
+ * DMA mapping).  Only @mm, @owner and @ops are for the owner to read; the
+ * rest is private to mm/vaddr_pin.c.
+ */
+struct vaddr_pin {
+	struct mm_struct *mm;
+	struct file *owner;
+	const struct vaddr_pin_ops *ops;
+
+	spinlock_t lock;
+	struct list_head ranges;
+};
+
+/**
+ * struct vaddr_pin_range_info - what a context reports of one pinned range
+ * @start: user virtual address of the first page
+ * @nr_pages: number of pages in the range
+ * @write: pinned with %VADDR_PIN_WRITE
+ * @pinned_ns: when it was pinned, in ktime_get_boottime_ns() time
+ */
+struct vaddr_pin_range_info {
+	unsigned long start;
+	unsigned long nr_pages;
+	bool write;
+	u64 pinned_ns;
+};
+
+#ifdef CONFIG_VADDR_PIN
+
+void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
+		    struct file *owner, const struct vaddr_pin_ops *ops);
+void vaddr_pin_teardown(struct vaddr_pin *vp);
+int __must_check vaddr_pin_user_pages(struct vaddr_pin *vp,
+				      unsigned long start, unsigned long len,
+				      unsigned int flags, struct page **pages,
+				      unsigned long max_pages);
+void vaddr_unpin_user_pages(struct vaddr_pin *vp, struct page **pages,
+			    unsigned long nr_pages, bool make_dirty);
+unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
+				  struct vaddr_pin_range_info *info,
+				  unsigned int max);
+
+#else /* CONFIG_VADDR_PIN */
+
+static inline void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
+				  struct file *owner,
+				  const struct vaddr_pin_ops *ops)
+{
+}
+
+static inline void vaddr_pin_teardown(struct vaddr_pin *vp)
+{
+}
+
+static inline int __must_check
+vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
+		     unsigned long len, unsigned int flags,
+		     struct page **pages, unsigned long max_pages)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vaddr_unpin_user_pages(struct vaddr_pin *vp,
+					  struct page **pages,
+					  unsigned long nr_pages,
+					  bool make_dirty)
+{
+}
+
+static inline unsigned int
+vaddr_pin_get_ranges(struct vaddr_pin *vp, struct vaddr_pin_range_info *info,
+		     unsigned int max)
+{
+	return 0;
+}
+
+#endif /* CONFIG_VADDR_PIN */
+
+#endif /* _LINUX_VADDR_PIN_H */

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for vaddr_pin: long-term pins of user memory made with
+ * kunit_vm_mmap(), taken and dropped through struct vaddr_pin.
+ *
+ * Every case runs in a kthread of its own with an mm of its own, and the
+ * suite's exit checks that the case left nothing behind: no record in the
+ * context, as many pins released as acquired system-wide, and no pages
+ * charged to pinned_vm.
+ */
+
+#include <kunit/test.h>
+#include <linux/cred.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mmzone.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vaddr_pin.h>
+
+MODULE_IMPORT_NS(VADDR_PIN);
+
+struct vp_test {
+	struct vaddr_pin vp;
+	bool vp_live;			/* vp set up and not torn down */
+	struct mm_struct *mm;		/* the case's mm, grabbed */
+	long pin_balance;		/* pin_balance() when the case began */
+};
+
+static const struct vaddr_pin_ops vp_test_ops = {};
+
+/* Exact system-wide FOLL_PIN pins acquired minus released. */
+static long pin_balance(void)
+{
+	long acquired = 0, released = 0;
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		acquired += atomic_long_read(&pgdat->vm_stat[NR_FOLL_PIN_ACQUIRED]);
+		released += atomic_long_read(&pgdat->vm_stat[NR_FOLL_PIN_RELEASED]);
+		for_each_possible_cpu(cpu) {
+			struct per_cpu_nodestat *p =
+				per_cpu_ptr(pgdat->per_cpu_nodestats, cpu);
+
+			acquired += p->vm_node_stat_diff[NR_FOLL_PIN_ACQUIRED];
+			released += p->vm_node_stat_diff[NR_FOLL_PIN_RELEASED];
+		}
+	}
+	return acquired - released;
+}
+
+static long pins_held_by_case(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+
+	return pin_balance() - t->pin_balance;
+}
+
+static long pinned_vm(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+
+	return atomic64_read(&t->mm->pinned_vm);
+}
+
+static int vp_test_init(struct kunit *test)
+{
+	struct vp_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	t->pin_balance = pin_balance();
+	test->priv = t;
+	return 0;
+}
+
+static void vp_test_exit(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+
+	if (t->vp_live) {
+		/* A case that got to its end must have unpinned everything. */
+		if (test->status == KUNIT_SUCCESS)
+			KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 0);
+		vaddr_pin_teardown(&t->vp);
+	}
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	if (t->mm) {
+		KUNIT_EXPECT_EQ(test, atomic64_read(&t->mm->pinned_vm), 0);
+		mmdrop(t->mm);
+	}
+}
+
+/*
+ * Map @nr_pages of private anonymous memory in the case's mm and, the first
+ * time, set up the case's pinning context on that mm.
+ */
+static unsigned long vp_test_map(struct kunit *test, unsigned long nr_pages,
+				 unsigned long prot)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, nr_pages << PAGE_SHIFT, prot,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+	if (!t->mm) {
+		t->mm = current->mm;
+		mmgrab(t->mm);
+		vaddr_pin_init(&t->vp, current->mm, NULL, &vp_test_ops);
+		t->vp_live = true;
+	}
+	return addr;
+}
+
+/* Replace @nr_pages at @addr with a fresh private anonymous mapping. */
+static void vp_test_remap(struct kunit *test, unsigned long addr,
+			  unsigned long nr_pages, unsigned long prot)
+{
+	unsigned long got;
+
+	got = vm_mmap(NULL, addr, nr_pages << PAGE_SHIFT, prot,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, got, addr);
+}
+
+static struct page **vp_test_pages(struct kunit *test, unsigned long nr_pages)
+{
+	struct page **pages;
+
+	pages = kunit_kcalloc(test, nr_pages, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	return pages;
+}
+
+/* Write @byte to every byte of [@addr, @addr + @len) as the user would. */
+static void vp_test_fill_user(struct kunit *test, unsigned long addr,
+			      unsigned long len, u8 byte)
+{
+	u8 *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, byte, len);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, buf, len), 0);
+}
+
+/* === Pin and unpin === */
+
+static void pin_and_unpin_anon(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 8, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 8);
+	int i;
+
+	vp_test_fill_user(test, addr, 8 * PAGE_SIZE, 0x5a);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 8 * PAGE_SIZE,
+						   0, pages, 8), 0);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 8);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 8);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(pages[i])));
+
+	vaddr_unpin_user_pages(&t->vp, pages, 8, false);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
+static void pin_write_reaches_user(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 2, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 2);
+	u8 *buf = kunit_kzalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	void *kaddr;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* Never touched: the pin must fault the pages in for write. */
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 2 * PAGE_SIZE,
+						   VADDR_PIN_WRITE, pages, 2), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_FALSE(test, is_zero_page(pages[i]));
+		kaddr = kmap_local_page(pages[i]);
+		memset(kaddr, 0xc3 + i, PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+	KUNIT_ASSERT_EQ(test, copy_from_user(buf, (void __user *)addr,
+					     2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], 0xc3);
+	KUNIT_EXPECT_EQ(test, buf[PAGE_SIZE - 1], 0xc3);
+	KUNIT_EXPECT_EQ(test, buf[PAGE_SIZE], 0xc4);
+	KUNIT_EXPECT_EQ(test, buf[2 * PAGE_SIZE - 1], 0xc4);
+	vaddr_unpin_user_pages(&t->vp, pages, 2, true);
+}
+
+struct dirty_case {
+	const char *name;
+	unsigned int pin_flags;
+	bool make_dirty;
+	bool dirty_after;
+};
+
+static const struct dirty_case dirty_cases[] = {
+	{ "write pin, unpin dirty", VADDR_PIN_WRITE, true, true },
+	{ "write pin, unpin clean", VADDR_PIN_WRITE, false, false },
+	{ "read pin, unpin dirty", 0, true, false },
+};
+KUNIT_ARRAY_PARAM_DESC(dirty, dirty_cases, name);
+
+static void unpin_dirties_only_when_asked(struct kunit *test)
+{
+	const struct dirty_case *c = test->param_value;
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 4, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 4);
+	struct page *kept[4];
+	int i;
+
+	vp_test_fill_user(test, addr, 4 * PAGE_SIZE, 1);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 4 * PAGE_SIZE,
+						   c->pin_flags, pages, 4), 0);
+	for (i = 0; i < 4; i++) {
+		kept[i] = pages[i];
+		folio_clear_dirty(page_folio(pages[i]));
+	}
+	vaddr_unpin_user_pages(&t->vp, pages, 4, c->make_dirty);
+	/* The pages stay mapped in the case's mm, so they are still ours. */
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, folio_test_dirty(page_folio(kept[i])),
+				c->dirty_after);
+}
+
+static void pin_same_pages_twice(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 1, PROT_READ | PROT_WRITE);
+	struct page **a = vp_test_pages(test, 1), **b = vp_test_pages(test, 1);
+
+	vp_test_fill_user(test, addr, PAGE_SIZE, 7);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, PAGE_SIZE,
+						   VADDR_PIN_WRITE, a, 1), 0);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, PAGE_SIZE,
+						   VADDR_PIN_WRITE, b, 1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, a[0], b[0]);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 2);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 2);
+
+	vaddr_unpin_user_pages(&t->vp, a, 1, false);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(b[0])));
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 1);
+	vaddr_unpin_user_pages(&t->vp, b, 1, false);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(b[0])));
+}
+
+/* === Records === */
+
+static void pin_records_one_range_per_vma(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 6, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 6);
+	struct vaddr_pin_range_info info[3] = {};
+	u64 before = ktime_get_boottime_ns();
+
+	/* Three VMAs: rw, r, rw. */
+	vp_test_remap(test, addr + 2 * PAGE_SIZE, 2, PROT_READ);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 6 * PAGE_SIZE,
+						   0, pages, 6), 0);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_get_ranges(&t->vp, info, 3), 3);
+	KUNIT_EXPECT_EQ(test, info[0].start, addr);
+	KUNIT_EXPECT_EQ(test, info[1].start, addr + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info[2].start, addr + 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info[0].nr_pages + info[1].nr_pages +
+			info[2].nr_pages, 6);
+	KUNIT_EXPECT_FALSE(test, info[0].write);
+	KUNIT_EXPECT_GE(test, info[0].pinned_ns, before);
+	KUNIT_EXPECT_LE(test, info[2].pinned_ns, ktime_get_boottime_ns());
+
+	vaddr_unpin_user_pages(&t->vp, pages, 6, false);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, info, 3), 0);
+}
+
+static void unpin_leaves_other_calls_pinned(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 3, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 3);
+	struct vaddr_pin_range_info info[3] = {};
+	int i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test,
+				vaddr_pin_user_pages(&t->vp, addr + i * PAGE_SIZE,
+						     PAGE_SIZE, VADDR_PIN_WRITE,
+						     &pages[i], 1), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 3);
+
+	vaddr_unpin_user_pages(&t->vp, &pages[1], 1, true);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_get_ranges(&t->vp, info, 3), 2);
+	/* Newest first. */
+	KUNIT_EXPECT_EQ(test, info[0].start, addr + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info[1].start, addr);
+	KUNIT_EXPECT_TRUE(test, info[0].write);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 2);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 2);
+
+	vaddr_unpin_user_pages(&t->vp, &pages[0], 1, true);
+	vaddr_unpin_user_pages(&t->vp, &pages[2], 1, true);
+}
+
+static void teardown_drops_outstanding_pins(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 16, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 16);
+
+	vp_test_remap(test, addr + 8 * PAGE_SIZE, 8, PROT_READ);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 8 * PAGE_SIZE,
+						   VADDR_PIN_WRITE, pages, 8), 0);
+	/* Four pages of the write pin again, and four of the zero page. */
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr + 4 * PAGE_SIZE,
+						   8 * PAGE_SIZE, 0, pages + 8, 8),
+			0);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 3);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 12);
+
+	vaddr_pin_teardown(&t->vp);
+	t->vp_live = false;
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(pages[0])));
+}
+
+/* === Bad input === */
+
+struct bad_args_case {
+	const char *name;
+	unsigned long offset;	/* added to the mapping's address */
+	unsigned long len;
+	unsigned int flags;
+	unsigned long max_pages;
+	int err;
+};
+
+static const struct bad_args_case bad_args_cases[] = {
+	{ "zero length", 0, 0, 0, 4, -EINVAL },
+	{ "unaligned start", 1, PAGE_SIZE, 0, 4, -EINVAL },
+	{ "unaligned length", 0, PAGE_SIZE + 1, 0, 4, -EINVAL },
+	{ "unknown flag", 0, PAGE_SIZE, BIT(31), 4, -EINVAL },
+	{ "range wraps around", 0, -PAGE_SIZE, 0, ULONG_MAX, -EOVERFLOW },
+	{ "more pages than the array", 0, 4 * PAGE_SIZE, 0, 3, -E2BIG },
+};
+KUNIT_ARRAY_PARAM_DESC(bad_args, bad_args_cases, name);
+
+static void pin_bad_args_fails(struct kunit *test)
+{
+	const struct bad_args_case *c = test->param_value;
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 4, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 4);
+
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr + c->offset,
+						   c->len, c->flags, pages,
+						   c->max_pages), c->err);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
+static void pin_unmapped_fails(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 4, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 4);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, 4 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 4 * PAGE_SIZE,
+						   0, pages, 4), -EFAULT);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
+static void pin_across_hole_fails(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 3, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 3);
+
+	vp_test_fill_user(test, addr, 3 * PAGE_SIZE, 9);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 3 * PAGE_SIZE,
+						   VADDR_PIN_WRITE, pages, 3),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
+struct prot_case {
+	const char *name;
+	unsigned long prot;
+	unsigned int flags;
+};
+
+static const struct prot_case prot_cases[] = {
+	{ "PROT_NONE, read pin", PROT_NONE, 0 },
+	{ "PROT_NONE, write pin", PROT_NONE, VADDR_PIN_WRITE },
+	{ "read-only, write pin", PROT_READ, VADDR_PIN_WRITE },
+};
+KUNIT_ARRAY_PARAM_DESC(prot, prot_cases, name);
+
+static void pin_without_access_fails(struct kunit *test)
+{
+	const struct prot_case *c = test->param_value;
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 2, c->prot);
+	struct page **pages = vp_test_pages(test, 2);
+
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 2 * PAGE_SIZE,
+						   c->flags, pages, 2), -EFAULT);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
+struct special_case {
+	const char *name;
+	vm_flags_t flags;
+};
+
+static const struct special_case special_cases[] = {
+	{ "VM_IO", VM_IO },
+	{ "VM_PFNMAP", VM_PFNMAP },
+};
+KUNIT_ARRAY_PARAM_DESC(special, special_cases, name);
+
+static void pin_special_mapping_fails(struct kunit *test)
+{
+	const struct special_case *c = test->param_value;
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 2, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 2);
+	struct vm_area_struct *vma;
+	int ret;
+
+	/* Mark the (still empty) mapping as a driver's special mapping. */
+	mmap_write_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	vm_flags_set(vma, c->flags);
+	mmap_write_unlock(current->mm);
+
+	ret = vaddr_pin_user_pages(&t->vp, addr, 2 * PAGE_SIZE, 0, pages, 2);
+
+	mmap_write_lock(current->mm);
+	vm_flags_clear(vma, c->flags);
+	mmap_write_unlock(current->mm);
+
+	KUNIT_EXPECT_EQ(test, ret, -EFAULT);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
+static void pin_failing_midway_unpins_all(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 3, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 3);
+
+	/* GUP pins the first page, then stops at the PROT_NONE one. */
+	vp_test_remap(test, addr + PAGE_SIZE, 1, PROT_NONE);
+	vp_test_fill_user(test, addr, PAGE_SIZE, 3);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 3 * PAGE_SIZE,
+						   VADDR_PIN_WRITE, pages, 3),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 0);
+}
+
+/* === RLIMIT_MEMLOCK === */
+
+/*
+ * Set the case thread's RLIMIT_MEMLOCK and, optionally, drop CAP_IPC_LOCK.
+ * The thread is private to the case and dies with it, so nothing is
+ * restored.
+ */
+static void vp_test_limit(struct kunit *test, unsigned long nr_pages,
+			  bool drop_ipc_lock)
+{
+	struct cred *cred;
+
+	task_lock(current->group_leader);
+	current->signal->rlim[RLIMIT_MEMLOCK].rlim_cur = nr_pages << PAGE_SHIFT;
+	task_unlock(current->group_leader);
+	if (!drop_ipc_lock)
+		return;
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_IPC_LOCK);
+	commit_creds(cred);
+	KUNIT_ASSERT_FALSE(test, capable(CAP_IPC_LOCK));
+}
+
+static void pin_beyond_memlock_fails(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 8, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 8);
+
+	vp_test_fill_user(test, addr, 8 * PAGE_SIZE, 1);
+	vp_test_limit(test, 4, true);
+
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 8 * PAGE_SIZE,
+						   0, pages, 8), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 4 * PAGE_SIZE,
+						   0, pages, 8), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 4);
+	/* The limit counts what is already pinned. */
+	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr + 4 * PAGE_SIZE,
+						   PAGE_SIZE, 0, pages + 4, 4),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 4);
+	vaddr_unpin_user_pages(&t->vp, pages, 4, false);
+}
+
+static void cap_ipc_lock_lifts_memlock(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 8, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 8);
+
+	vp_test_fill_user(test, addr, 8 * PAGE_SIZE, 1);
+	vp_test_limit(test, 4, false);
+	KUNIT_ASSERT_TRUE(test, capable(CAP_IPC_LOCK));
+
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 8 * PAGE_SIZE,
+						   0, pages, 8), 0);
+	/* Lifted, but still accounted. */
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 8);
+	vaddr_unpin_user_pages(&t->vp, pages, 8, false);
+}
+
+/* === The zero page === */
+
+#define ZERO_PIN_PAGES	4096
+#define ZERO_PIN_ROUNDS	256	/* 4096 * 256: a million pins of it */
+
+static void zero_page_never_pinned_or_charged(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, ZERO_PIN_PAGES, PROT_READ);
+	struct page **pages = vp_test_pages(test, ZERO_PIN_PAGES);
+	struct page *zero = ZERO_PAGE(0);
+	int refs = page_ref_count(zero);
+	unsigned long i, zeros;
+	int round;
+
+	for (round = 0; round < ZERO_PIN_ROUNDS; round++) {
+		KUNIT_ASSERT_EQ(test,
+				vaddr_pin_user_pages(&t->vp, addr,
+						     ZERO_PIN_PAGES << PAGE_SHIFT,
+						     0, pages, ZERO_PIN_PAGES),
+				0);
+		for (i = 0, zeros = 0; i < ZERO_PIN_PAGES; i++)
+			zeros += pages[i] == zero;
+		KUNIT_ASSERT_EQ(test, zeros, ZERO_PIN_PAGES);
+		KUNIT_ASSERT_EQ(test, pinned_vm(test), 0);
+		KUNIT_ASSERT_EQ(test, pins_held_by_case(test), 0);
+		vaddr_unpin_user_pages(&t->vp, pages, ZERO_PIN_PAGES, false);
+	}
+	KUNIT_EXPECT_EQ(test, page_ref_count(zero), refs);
+}
+
+static struct kunit_case vaddr_pin_cases[] = {
+	KUNIT_CASE(pin_and_unpin_anon),
+	KUNIT_CASE(pin_write_reaches_user),
+	KUNIT_CASE_PARAM(unpin_dirties_only_when_asked, dirty_gen_params),
+	KUNIT_CASE(pin_same_pages_twice),
+	KUNIT_CASE(pin_records_one_range_per_vma),
+	KUNIT_CASE(unpin_leaves_other_calls_pinned),
+	KUNIT_CASE(teardown_drops_outstanding_pins),
+	KUNIT_CASE_PARAM(pin_bad_args_fails, bad_args_gen_params),
+	KUNIT_CASE(pin_unmapped_fails),
+	KUNIT_CASE(pin_across_hole_fails),
+	KUNIT_CASE_PARAM(pin_without_access_fails, prot_gen_params),
+	KUNIT_CASE_PARAM(pin_special_mapping_fails, special_gen_params),
+	KUNIT_CASE(pin_failing_midway_unpins_all),
+	KUNIT_CASE(pin_beyond_memlock_fails),
+	KUNIT_CASE(cap_ipc_lock_lifts_memlock),
+	KUNIT_CASE_SLOW(zero_page_never_pinned_or_charged),
+	{}
+};
+
+static struct kunit_suite vaddr_pin_suite = {
+	.name = "vaddr_pin",
+	.init = vp_test_init,
+	.exit = vp_test_exit,
+	.test_cases = vaddr_pin_cases,
+};
+kunit_test_suite(vaddr_pin_suite);
+
+MODULE_DESCRIPTION("KUnit tests for vaddr_pin long-term pinning contexts");
+MODULE_LICENSE("GPL");

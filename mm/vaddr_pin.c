@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vaddr_pin: long-term pins of user memory through a pinning context.
+ *
+ * Copyright (C) 2026 The vaddr_pin developers
+ */
+
+/**
+ * DOC: vaddr_pin design
+ *
+ * A long-term pinner (an RDMA memory region, a device that DMAs into user
+ * memory for hours) embeds a &struct vaddr_pin, its pinning context, and
+ * takes every pin through it.  The context keeps one record, a
+ * &struct vaddr_pin_range, for each run of pages that one
+ * vaddr_pin_user_pages() call pinned within one VMA, so that everything a
+ * context holds can be listed, charged and dropped without the caller's
+ * help.  ``FOLL_*`` flags stay inside mm/: every pin is
+ * ``FOLL_PIN | FOLL_LONGTERM``, plus ``FOLL_WRITE`` for %VADDR_PIN_WRITE.
+ *
+ * **Lifetime.** vaddr_pin_init() takes a reference on the mm_struct
+ * (mmgrab(), not mmget(): a context must not keep an exiting process's
+ * memory mapped) and vaddr_pin_teardown() drops it after unpinning whatever
+ * the context still holds.  A pin call takes a transient mmget() so that the
+ * address space cannot be torn down under it; a pin on an mm that has
+ * already exited fails with -EFAULT.  The caller's ``pages`` array is the
+ * handle of a pin: it must stay allocated and unchanged until the pages are
+ * unpinned, by vaddr_unpin_user_pages() or by teardown.  A record never
+ * holds a page array of its own, so its size does not depend on how many
+ * pages it covers.
+ *
+ * **Accounting.** Pins are charged to ``mm->pinned_vm`` against
+ * ``RLIMIT_MEMLOCK`` of the pinning task, as ib_umem charges memory
+ * regions; ``CAP_IPC_LOCK`` lifts the limit but not the accounting.  The
+ * charge is taken before pinning, so that an oversized request fails
+ * before any work is done, and the pages that turn out to be the shared
+ * zero page are given back at once: the zero page is never pinned (GUP
+ * skips it) and never charged.  Each record remembers what it charged and
+ * returns exactly that.
+ *
+ * **All or nothing.** A pin call either pins every page of the range and
+ * records it, or pins nothing, charges nothing and returns an error.  The
+ * VMAs are walked and the records allocated under the same ``mmap_lock``
+ * read hold as the pin itself, so the records describe exactly the VMAs
+ * that GUP pinned through.
+ *
+ * **Locking.** ``mmap_lock`` (read) is taken by the pin path only, never
+ * while ``vp->lock`` is held.  ``vp->lock`` is a spinlock that protects the
+ * list of records; nothing sleeps and nothing is allocated under it, and no
+ * page is unpinned under it.
+ *
+ * **Revocation.** &struct vaddr_pin_ops.revoke is reserved for pins of
+ * file-backed memory tied to a layout lease.  Pins are taken back only by
+ * their holder today.
+ */
+
+#define pr_fmt(fmt) "vaddr_pin: " fmt
+
+#include <linux/export.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/vaddr_pin.h>
+
+/* === Records === */
+
+/* vaddr_pin_range.flags */
+#define VADDR_PIN_RANGE_WRITE	VADDR_PIN_WRITE
+#define VADDR_PIN_RANGE_FIRST	BIT(8)	/* first record of a pin call */
+
+/**
+ * struct vaddr_pin_range - one pinned run of pages within one VMA
+ * @node: entry in &vaddr_pin.ranges, under &vaddr_pin.lock.
+ * @pages: the pages, a slice of the caller's array.
+ * @start: user virtual address of the first page.
+ * @nr_pages: number of pages.
+ * @nr_charged: pages charged to ``mm->pinned_vm`` (the zero page is not).
+ * @pinned_ns: ktime_get_boottime_ns() when pinned.
+ * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_FIRST.
+ * @nr_in_call: on the first record of a call, how many records the call
+ *	made; they follow it on &vaddr_pin.ranges.
+ *
+ * Immutable once on the list, so readers under &vaddr_pin.lock see whole
+ * records.
+ */
+struct vaddr_pin_range {
+	struct list_head node;
+	struct page **pages;
+	unsigned long start;
+	unsigned long nr_pages;
+	unsigned long nr_charged;
+	u64 pinned_ns;
+	unsigned int flags;
+	unsigned int nr_in_call;
+};
+
+static struct kmem_cache *vaddr_pin_range_cache __ro_after_init;
+
+/* === Accounting === */
+
+/* Charge @nr pages to @mm->pinned_vm, within the caller's RLIMIT_MEMLOCK. */
+static int vaddr_pin_charge(struct mm_struct *mm, unsigned long nr)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long pinned;
+
+	pinned = atomic64_add_return(nr, &mm->pinned_vm);
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(nr, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void vaddr_pin_uncharge(struct mm_struct *mm, unsigned long nr)
+{
+	atomic64_sub(nr, &mm->pinned_vm);
+}
+
+static unsigned long count_zero_pages(struct page **pages, unsigned long nr)
+{
+	unsigned long i, zero = 0;
+
+	for (i = 0; i < nr; i++)
+		zero += is_zero_page(pages[i]);
+	return zero;
+}
+
+/* === Pinning === */
+
+static void free_ranges(struct list_head *ranges)
+{
+	struct vaddr_pin_range *range, *next;
+
+	list_for_each_entry_safe(range, next, ranges, node) {
+		list_del(&range->node);
+		kmem_cache_free(vaddr_pin_range_cache, range);
+	}
+}
+
+/*
+ * Allocate one record per VMA that [@start, @end) crosses, in address order,
+ * onto @ranges.  A hole fails the call with -EFAULT before anything is
+ * pinned; permissions are left to GUP, which knows them best.
+ */
+static int alloc_ranges(struct mm_struct *mm, unsigned long start,
+			unsigned long end, struct list_head *ranges)
+{
+	struct vaddr_pin_range *range;
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+	VMA_ITERATOR(vmi, mm, start);
+
+	mmap_assert_locked(mm);
+	for_each_vma_range(vmi, vma, end) {
+		if (vma->vm_start > addr)
+			break;
+		range = kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
+		if (!range)
+			return -ENOMEM;
+		range->start = addr;
+		addr = min(end, vma->vm_end);
+		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
+		list_add_tail(&range->node, ranges);
+	}
+	return addr == end ? 0 : -EFAULT;
+}
+
+/* Fill in the records of a successful call and charge them exactly. */
+static unsigned long fill_ranges(struct list_head *ranges, unsigned int flags,
+				 struct page **pages)
+{
+	struct vaddr_pin_range *range;
+	u64 now = ktime_get_boottime_ns();
+	unsigned long charged = 0;
+	unsigned int nr = 0;
+
+	list_for_each_entry(range, ranges, node) {
+		range->pages = pages;
+		range->nr_charged = range->nr_pages -
+				    count_zero_pages(pages, range->nr_pages);
+		range->pinned_ns = now;
+		range->flags = flags & VADDR_PIN_RANGE_WRITE;
+		charged += range->nr_charged;
+		pages += range->nr_pages;
+		nr++;
+	}
+	range = list_first_entry(ranges, struct vaddr_pin_range, node);
+	range->flags |= VADDR_PIN_RANGE_FIRST;
+	range->nr_in_call = nr;
+	return charged;
+}
+
+/**
+ * vaddr_pin_user_pages() - pin user pages for long-term use by a device
+ * @vp: the pinning context
+ * @start: page-aligned user virtual address in @vp->mm
+ * @len: length in bytes, a non-zero multiple of PAGE_SIZE
+ * @flags: %VADDR_PIN_WRITE if the device will write to the pages
+ * @pages: array that receives the pinned pages; it is the handle of the
+ *	pin and must stay allocated and unchanged until they are unpinned
+ * @max_pages: number of entries in @pages
+ *
+ * Pins every page of [@start, @start + @len) with ``FOLL_PIN |
+ * FOLL_LONGTERM``, faulting them in (for write with %VADDR_PIN_WRITE), and
+ * charges them to ``@vp->mm->pinned_vm`` as described in the DOC section.
+ * It pins all of the range or nothing.
+ *
+ * Context: Process context; may sleep.  Takes and releases ``mmap_lock``
+ * of @vp->mm, so the caller must not hold it.
+ * Return:
+ * * 0           - every page is pinned and recorded.
+ * * -EINVAL     - @len is 0, @start or @len is not page aligned, or
+ *                 @flags has an unknown bit.
+ * * -EOVERFLOW  - @start + @len wraps around.
+ * * -E2BIG      - the range has more pages than @max_pages.
+ * * -EFAULT     - part of the range is not mapped, not accessible as asked
+ *                 (PROT_NONE, read-only with %VADDR_PIN_WRITE), is a
+ *                 VM_IO or VM_PFNMAP mapping, could not be pinned, or
+ *                 @vp->mm has exited.
+ * * -ENOMEM     - RLIMIT_MEMLOCK would be exceeded, or out of memory.
+ * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``.
+ */
+int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
+			 unsigned long len, unsigned int flags,
+			 struct page **pages, unsigned long max_pages)
+{
+	unsigned int gup_flags = FOLL_LONGTERM;
+	unsigned long nr_pages, end, charged;
+	struct mm_struct *mm = vp->mm;
+	LIST_HEAD(ranges);
+	long pinned;
+	int ret;
+
+	if (!len || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) ||
+	    (flags & ~VADDR_PIN_WRITE))
+		return -EINVAL;
+	if (check_add_overflow(start, len, &end))
+		return -EOVERFLOW;
+	nr_pages = len >> PAGE_SHIFT;
+	if (nr_pages > max_pages)
+		return -E2BIG;
+	if (flags & VADDR_PIN_WRITE)
+		gup_flags |= FOLL_WRITE;
+
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+	ret = vaddr_pin_charge(mm, nr_pages);
+	if (ret)
+		goto out_mmput;
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_uncharge;
+
+	ret = alloc_ranges(mm, start, end, &ranges);
+	if (ret)
+		goto out_unlock;
+	pinned = pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				       NULL);
+	if (pinned != nr_pages) {
+		if (pinned > 0)
+			unpin_user_pages(pages, pinned);
+		ret = pinned < 0 ? pinned : -EFAULT;
+		goto out_unlock;
+	}
+	mmap_read_unlock(mm);
+
+	charged = fill_ranges(&ranges, flags, pages);
+	vaddr_pin_uncharge(mm, nr_pages - charged);
+	spin_lock(&vp->lock);
+	list_splice(&ranges, &vp->ranges);
+	spin_unlock(&vp->lock);
+	mmput(mm);
+	return 0;
+
+out_unlock:
+	mmap_read_unlock(mm);
+	free_ranges(&ranges);
+out_uncharge:
+	vaddr_pin_uncharge(mm, nr_pages);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(vaddr_pin_user_pages, VADDR_PIN);
+
+/*
+ * Find the call that pinned @pages and, if it pinned @nr_pages pages, move
+ * its records from @vp onto @out.  Returns the number of pages it pinned,
+ * or 0 if @vp holds no such call.
+ */
+static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
+			       unsigned long nr_pages, struct list_head *out)
+{
+	struct vaddr_pin_range *first, *range, *next;
+	unsigned long found = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&vp->lock);
+	list_for_each_entry(first, &vp->ranges, node) {
+		if (first->pages == pages &&
+		    (first->flags & VADDR_PIN_RANGE_FIRST))
+			break;
+	}
+	if (list_entry_is_head(first, &vp->ranges, node))
+		return 0;
+
+	range = first;
+	for (i = 0; i < first->nr_in_call; i++) {
+		found += range->nr_pages;
+		range = list_next_entry(range, node);
+	}
+	if (found != nr_pages)
+		return found;
+
+	range = first;
+	for (i = first->nr_in_call; i; i--) {
+		next = list_next_entry(range, node);
+		list_move_tail(&range->node, out);
+		range = next;
+	}
+	return found;
+}
+
+/* Unpin and uncharge the records on @ranges, then free them. */
+static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
+			   bool make_dirty)
+{
+	struct vaddr_pin_range *range;
+	unsigned long charged = 0;
+
+	list_for_each_entry(range, ranges, node) {
+		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
+					    make_dirty &&
+					    (range->flags & VADDR_PIN_RANGE_WRITE));
+		charged += range->nr_charged;
+	}
+	vaddr_pin_uncharge(mm, charged);
+	free_ranges(ranges);
+}
+
+/**
+ * vaddr_unpin_user_pages() - unpin pages pinned by vaddr_pin_user_pages()
+ * @vp: the pinning context that pinned them
+ * @pages: the array that vaddr_pin_user_pages() filled
+ * @nr_pages: the number of pages it pinned
+ * @make_dirty: mark the pages dirty first, as unpin_user_pages_dirty_lock()
+ *	does; ignored for pages pinned without %VADDR_PIN_WRITE
+ *
+ * Unpins the pages, drops their records and returns their charge.  Unpinning
+ * something the context did not pin, or a different number of pages than
+ * were pinned, is a caller bug: it warns once and changes nothing.
+ *
+ * Context: Process context; may sleep (dirtying takes the folio lock).
+ */
+void vaddr_unpin_user_pages(struct vaddr_pin *vp, struct page **pages,
+			    unsigned long nr_pages, bool make_dirty)
+{
+	LIST_HEAD(ranges);
+	unsigned long found;
+
+	spin_lock(&vp->lock);
+	found = take_call(vp, pages, nr_pages, &ranges);
+	spin_unlock(&vp->lock);
+	if (WARN_ON_ONCE(found != nr_pages))
+		return;
+	release_ranges(vp->mm, &ranges, make_dirty);
+}
+EXPORT_SYMBOL_NS_GPL(vaddr_unpin_user_pages, VADDR_PIN);
+
+/* === Context === */
+
+/**
+ * vaddr_pin_init() - set up a pinning context
+ * @vp: the context, usually embedded in the object that holds the pins
+ * @mm: the address space whose memory will be pinned
+ * @owner: the file on whose behalf pins are taken, shown to auditors, or
+ *	NULL; it is not referenced and must outlive the context
+ * @ops: the owner's callbacks
+ *
+ * Takes a reference on @mm that vaddr_pin_teardown() drops.
+ *
+ * Context: Any context.
+ */
+void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
+		    struct file *owner, const struct vaddr_pin_ops *ops)
+{
+	mmgrab(mm);
+	vp->mm = mm;
+	vp->owner = owner;
+	vp->ops = ops;
+	spin_lock_init(&vp->lock);
+	INIT_LIST_HEAD(&vp->ranges);
+}
+EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
+
+/**
+ * vaddr_pin_teardown() - drop everything a pinning context holds
+ * @vp: the context
+ *
+ * Unpins every range the context still holds, marking the pages of ranges
+ * pinned with %VADDR_PIN_WRITE dirty (the device may have written them),
+ * returns their charge and drops the context's reference on its mm.  The
+ * caller must have stopped the device and must not use @vp afterwards.
+ *
+ * Context: Process context; may sleep.
+ */
+void vaddr_pin_teardown(struct vaddr_pin *vp)
+{
+	LIST_HEAD(ranges);
+
+	spin_lock(&vp->lock);
+	list_splice_init(&vp->ranges, &ranges);
+	spin_unlock(&vp->lock);
+	release_ranges(vp->mm, &ranges, true);
+	mmdrop(vp->mm);
+	vp->mm = NULL;
+}
+EXPORT_SYMBOL_NS_GPL(vaddr_pin_teardown, VADDR_PIN);
+
+/**
+ * vaddr_pin_get_ranges() - report the ranges a pinning context holds
+ * @vp: the context
+ * @info: array that receives up to @max ranges, newest first
+ * @max: number of entries in @info
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: the number of ranges the context holds, which may exceed @max.
+ */
+unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
+				  struct vaddr_pin_range_info *info,
+				  unsigned int max)
+{
+	struct vaddr_pin_range *range;
+	unsigned int nr = 0;
+
+	spin_lock(&vp->lock);
+	list_for_each_entry(range, &vp->ranges, node) {
+		if (nr < max) {
+			info[nr].start = range->start;
+			info[nr].nr_pages = range->nr_pages;
+			info[nr].write = range->flags & VADDR_PIN_RANGE_WRITE;
+			info[nr].pinned_ns = range->pinned_ns;
+		}
+		nr++;
+	}
+	spin_unlock(&vp->lock);
+	return nr;
+}
+EXPORT_SYMBOL_NS_GPL(vaddr_pin_get_ranges, VADDR_PIN);
+
+static int __init vaddr_pin_setup(void)
+{
+	vaddr_pin_range_cache = KMEM_CACHE(vaddr_pin_range, SLAB_PANIC);
+	return 0;
+}
+subsys_initcall(vaddr_pin_setup);

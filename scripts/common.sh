@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+# Paths and helpers shared by the vaddr_pin build and test scripts.
+# Sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${VADDR_PIN_BUILD:-$TOP/build}
+# The unpacked 6.12 source and ccache live outside the checkout so that a
+# fresh clone reuses them; everything still works when this is empty.
+CACHE=${VADDR_PIN_CACHE:-/var/cache/vaddr_pin}
+PRISTINE=$CACHE/linux-source-6.12
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+KVER=6.12.117
+TREE=$BUILD/linux
+OBJ=$BUILD/obj
+RESULTS=$BUILD/results
+NPROC=$(nproc)
+
+# Directories of the checkout whose files are new kernel files, linked into
+# the prepared tree at the same path.
+NEW_FILE_DIRS="include mm fs lib drivers Documentation tools/testing/selftests/vaddr_pin tools/vaddr_pin"
+
+die() { echo "vaddr_pin: $*" >&2; exit 1; }
+note() { echo "vaddr_pin: $*" >&2; }
+
+kmake() {
+	local cc=gcc
+	if command -v ccache >/dev/null 2>&1; then
+		export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+		export CCACHE_BASEDIR=$TOP
+		export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+		cc="ccache gcc"
+	fi
+	make -C "$TREE" O="$OBJ" CC="$cc" KBUILD_BUILD_TIMESTAMP=vaddr_pin \
+		KBUILD_BUILD_USER=vaddr_pin KBUILD_BUILD_HOST=build "$@"
+}

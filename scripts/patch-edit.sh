@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Edit an existing 6.12 file in the prepared tree and turn the edit back
+# into a patch under patches/.
+#
+#   patch-edit.sh edit FILE...            make FILEs in build/linux private
+#                                         copies, safe to edit in place
+#   patch-edit.sh refresh PATCH [FILE...] rewrite patches/PATCH from the
+#                                         edited files (a new PATCH is
+#                                         appended to patches/series)
+#
+# A refreshed patch is the difference between "pristine + the patches
+# before it in the series" and build/linux, for the files it touches plus
+# the FILEs named.  So a file may only be refreshed into the last patch of
+# the series that touches it.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+usage() { sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+patch_files() {
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
+}
+
+series() { grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/patches/series" 2>/dev/null || true; }
+
+cmd_edit() {
+	local f tmp
+	[ -f "$TREE/.vaddr_pin-tree" ] || die "no prepared tree: make tree"
+	for f in "$@"; do
+		[ -f "$TREE/$f" ] || die "$f: no such file in build/linux"
+		[ -L "$TREE/$f" ] && die "$f is a project file: edit it in the checkout"
+		tmp=$(mktemp "$TREE/$f.XXXXXX")
+		cp "$TREE/$f" "$tmp"
+		mv "$tmp" "$TREE/$f"
+		echo "$TREE/$f"
+	done
+}
+
+cmd_refresh() {
+	local name=${1:?patch name}; shift
+	local pfile files f p after=0 out
+	name=$(basename "$name")
+	pfile=$TOP/patches/$name
+	files=$( { [ -f "$pfile" ] && patch_files "$pfile"; printf '%s\n' "$@"; } |
+		sed '/^$/d' | sort -u)
+	[ -n "$files" ] || die "no files to put into $name"
+
+	stage=$(mktemp -d)  # global: the EXIT trap reads it
+	trap 'rm -rf "$stage"' EXIT
+	for f in $files; do
+		if [ -e "$PRISTINE/$f" ]; then
+			mkdir -p "$(dirname "$stage/$f")"
+			cp "$PRISTINE/$f" "$stage/$f"
+		fi
+	done
+	for p in $(series); do
+		if [ "$p" = "$name" ]; then after=1; continue; fi
+		if [ $after = 1 ]; then
+			for f in $files; do
+				patch_files "$TOP/patches/$p" | grep -qx "$f" &&
+					die "$p (later in the series) also touches $f"
+			done
+			continue
+		fi
+		# Only the hunks for our files matter; filterdiff is not at
+		# hand, so apply whole patches to the partial stage and
+		# ignore files it lacks.
+		patch -d "$stage" -p1 -s -N --no-backup-if-mismatch -f \
+			-i "$TOP/patches/$p" >/dev/null 2>&1 || true
+	done
+
+	out=$(mktemp)
+	if [ -f "$pfile" ]; then
+		sed -n '1,/^---$/p' "$pfile" > "$out"
+	else
+		cat > "$out" <<-HDR
+		From: vaddr_pin developers <vaddr-pin@example.org>
+		Subject: [PATCH] ${SUBJECT:-subsystem: imperative summary}
+
+		${BODY:-Say why.}
+
+		Signed-off-by: vaddr_pin developers <vaddr-pin@example.org>
+		---
+		HDR
+	fi
+	for f in $files; do
+		local a=a/$f old=$stage/$f
+		if [ ! -e "$old" ]; then a=/dev/null; old=/dev/null; fi
+		echo "diff --git a/$f b/$f" >> "$out"
+		diff -u --label "$a" --label "b/$f" "$old" "$TREE/$f" >> "$out" &&
+			die "$f: no change against the base of $name"
+	done
+	mv "$out" "$pfile"
+	series | grep -qx "$name" || echo "$name" >> "$TOP/patches/series"
+	echo "$pfile"
+}
+
+case "${1:-}" in
+edit) shift; cmd_edit "$@" ;;
+refresh) shift; cmd_refresh "$@" ;;
+*) usage ;;
+esac
