@@ -30,6 +30,6 @@ kmake() {
 		export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 		cc="ccache gcc"
 	fi
-	make -C "$TREE" O="$OBJ" CC="$cc" KBUILD_BUILD_TIMESTAMP=vaddr_pin \
+	make -C "$TREE" O="$OBJ" CC="$cc" KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00 UTC" \
 		KBUILD_BUILD_USER=vaddr_pin KBUILD_BUILD_HOST=build "$@"
 }

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# vaddr_pin: build the test kernel, boot it under QEMU, run the tests.
+# Everything is built under build/ (ignored); see README.md.
+
+S := scripts
+
+.PHONY: help deps tree kernel selftests static kunit selftest check demo \
+	shell edit refresh-patch clean distclean
+
+help:
+	@grep '^make [a-z-]* ' README.md
+
+deps:
+	@$(S)/install-deps.sh
+
+tree: deps
+	@$(S)/prepare-tree.sh
+
+kernel: deps
+	@$(S)/build-kernel.sh
+
+selftests: kernel
+	@$(S)/build-selftests.sh
+
+static:
+	@$(S)/check.sh static
+
+kunit:
+	@$(S)/check.sh kunit
+
+selftest:
+	@$(S)/check.sh selftest
+
+check:
+	@$(S)/check.sh
+
+demo:
+	@$(S)/demo.sh
+
+shell: selftests
+	@$(S)/run-guest.sh shell
+
+# make edit F="mm/gup.c fs/locks.c": make those files of build/linux safe to edit.
+edit: tree
+	@$(S)/patch-edit.sh edit $(F)
+
+# make refresh-patch P=0004-mm-gup-foo.patch [F="mm/gup.c"]: turn the edits
+# back into patches/P (created and added to the series if new).
+refresh-patch:
+	@$(S)/patch-edit.sh refresh $(P) $(F)
+
+clean:
+	rm -rf build/obj build/results build/selftests build/bzImage
+
+distclean:
+	rm -rf build

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the user-space tests that run in the guest, against the prepared
+# tree's exported headers, into build/selftests/.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+[ -f "$OBJ/.config" ] || die "no configured kernel: make kernel"
+kmake -s headers
+hdr=$OBJ/usr/include
+st=$TREE/tools/testing/selftests
+mkdir -p "$BUILD/selftests/mm"
+
+# The 6.12 tree's own GUP tests guard that nothing changed for other
+# callers.  local_config.h is what check_config.sh writes without liburing.
+echo "/* no liburing */" > "$BUILD/selftests/mm/local_config.h"
+cflags=(-Wall -O2 -I "$TREE" -isystem "$hdr" -isystem "$TREE/tools/include/uapi"
+	-I "$BUILD/selftests/mm" -U_FORTIFY_SOURCE -no-pie)
+for t in gup_test gup_longterm; do
+	out=$BUILD/selftests/mm/$t
+	if [ ! -x "$out" ] || [ -n "$(find "$st/mm/$t.c" "$st/mm/vm_util.c" "$hdr" -newer "$out" -print -quit)" ]; then
+		gcc "${cflags[@]}" -o "$out" "$st/mm/$t.c" "$st/mm/vm_util.c" \
+			"$st/mm/thp_settings.c" -lrt -lpthread -lm
+	fi
+done

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: install, build, run every test, print
+# "vaddr_pin: N passed, N failed" last and exit non-zero on any failure.
+#   check.sh            static checks + KUnit + guest tests (one boot)
+#   check.sh static     static checks only
+#   check.sh kunit      KUnit only
+#   check.sh selftest   guest tests only, KUnit disabled
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+what=${1:-all}
+t0=$(date +%s)
+phase() { note "[$(( $(date +%s) - t0 ))s] $*"; }
+
+# A step that cannot even run is one failed test, so the verdict line
+# still comes last.
+fail_step() {
+	note "$1 failed"
+	[ -f "$2" ] && tail -n 40 "$2" >&2
+	echo "vaddr_pin: 0 passed, 1 failed"
+	exit 1
+}
+
+mkdir -p "$BUILD"
+phase "dependencies"
+"$TOP/scripts/install-deps.sh" || fail_step "installing dependencies" /dev/null
+phase "kernel"
+"$TOP/scripts/build-kernel.sh" > "$BUILD/kernel-build.log" 2>&1 ||
+	fail_step "building the kernel" "$BUILD/kernel-build.log"
+phase "user-space tests"
+"$TOP/scripts/build-selftests.sh" > "$BUILD/selftests-build.log" 2>&1 ||
+	fail_step "building the user-space tests" "$BUILD/selftests-build.log"
+
+args=()
+if [ "$what" = all ] || [ "$what" = static ]; then
+	phase "static checks"
+	"$TOP/scripts/static-checks.sh"
+	args+=(--static "$RESULTS/static")
+fi
+case $what in
+all) job=check ;;
+kunit|selftest) job=$what ;;
+*) job= ;;
+esac
+if [ -n "$job" ]; then
+	phase "guest: $job"
+	"$TOP/scripts/run-guest.sh" "$job" || true
+	args+=(--guest "$RESULTS/$job")
+	[ "$job" = selftest ] || args+=(--expect-kunit vaddr_pin)
+fi
+phase "done"
+exec python3 "$TOP/scripts/summarize.py" ${VERBOSE:+-v} "${args[@]}"

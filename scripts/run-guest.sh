@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot build/bzImage under QEMU (TCG) with the host's root over 9p and run
+# one job of scripts/guest-init.sh in it:
+#
+#   run-guest.sh check      KUnit at boot, then every guest test
+#   run-guest.sh kunit      KUnit only
+#   run-guest.sh selftest   guest tests only (kunit.enable=0)
+#   run-guest.sh shell      an interactive shell on this terminal
+#
+# Results come back through a writable 9p share, build/results/JOB/, never
+# through the console: tap (one "ok NAME" / "not ok NAME" line per test),
+# logs/NAME.log, kunit/*.ktap, and done once the guest finished.  The
+# console goes to build/results/JOB/console.log.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+job=${1:?job}
+shift
+timeout_s=${VADDR_PIN_GUEST_TIMEOUT:-2400}
+res=$RESULTS/$job
+kernel=$BUILD/bzImage
+[ -e "$kernel" ] || die "no kernel at build/bzImage: make kernel"
+
+rm -rf "$res"
+mkdir -p "$res"
+cmdline="console=ttyS0 root=root rootfstype=9p"
+cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
+cmdline+=" init=$TOP/scripts/guest-init.sh memmap=256M!1G"
+cmdline+=" panic=-1 loglevel=4 vp_top=$TOP vp_job=$job"
+case $job in
+check|kunit) cmdline+=" kunit.enable=1 kunit.filter_glob=vaddr_pin*" ;;
+*) cmdline+=" kunit.enable=0" ;;
+esac
+cmdline+=" $*"
+
+qemu=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 2G
+	-bios /usr/share/qemu/qboot.rom -kernel "$kernel" -append "$cmdline"
+	-nodefaults -no-reboot -display none
+	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device virtio-9p-pci,fsdev=root,mount_tag=root
+	-fsdev "local,id=res,path=$res,security_model=none"
+	-device virtio-9p-pci,fsdev=res,mount_tag=results)
+
+if [ "$job" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+note "booting the guest for '$job' (timeout ${timeout_s}s)"
+start=$(date +%s)
+rc=0
+timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" \
+	-serial "file:$res/console.log" </dev/null || rc=$?
+note "guest '$job' ran $(( $(date +%s) - start ))s"
+if [ ! -f "$res/done" ]; then
+	note "guest '$job' did not finish (qemu exit $rc); console tail:"
+	tail -n 40 "$res/console.log" >&2 || true
+	exit 1
+fi

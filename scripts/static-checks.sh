@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks, one test each, into build/results/static/{tap,logs/}:
+#   checkpatch --strict   every new kernel file and every patch
+#   kernel-doc -Wall      every new file with kernel-doc comments
+#   sparse (C=2)          every new .c file built into the kernel: no
+#                         warnings; every patched upstream .c file: no
+#                         warning that config/sparse-baseline.txt lacks
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+out=$RESULTS/static
+rm -rf "$out"
+mkdir -p "$out/logs"
+: > "$out/tap"
+
+record() {	# record NAME LOGFILE: pass when the log is empty
+	local name=$1 log=$2 slug=${1//\//_}
+	mv "$log" "$out/logs/$slug.log"
+	if [ -s "$out/logs/$slug.log" ]; then
+		echo "not ok $slug" >> "$out/tap"
+	else
+		echo "ok $slug" >> "$out/tap"
+	fi
+}
+
+new_kernel_files() {
+	(cd "$TOP" && git ls-files -co --exclude-standard -- $NEW_FILE_DIRS) |
+		grep -v '^tools/' | sort -u
+}
+
+patched_c_files() {
+	sed -n 's|^+++ b/\([^[:space:]]*\.c\)$|\1|p' "$TOP"/patches/*.patch 2>/dev/null |
+		sort -u
+}
+
+checkpatch() {	# checkpatch ARGS...; prints only what is wrong
+	(cd "$TREE" && perl scripts/checkpatch.pl --strict --color=never \
+		--summary-file --show-types "$@" 2>&1) |
+		grep -v -e '^total: 0 errors, 0 warnings, 0 checks' \
+			-e 'has no obvious style problems' -e '^$' \
+			-e '^NOTE: For some of the reported defects' \
+			-e '^NOTE: Ignored message types'
+}
+
+log=$(mktemp)
+for f in $(new_kernel_files); do
+	case $f in *.c|*.h|*.rst|Kconfig*|*/Kconfig*|Makefile|*/Makefile) ;; *) continue ;; esac
+	checkpatch -f "$TOP/$f" > "$log"
+	record "checkpatch:$f" "$log"
+	log=$(mktemp)
+	if grep -q '^/\*\*' "$TOP/$f"; then
+		perl "$TREE/scripts/kernel-doc" -none -Wall "$TOP/$f" > "$log" 2>&1
+		record "kernel-doc:$f" "$log"
+		log=$(mktemp)
+	fi
+done
+for p in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
+	checkpatch "$TOP/patches/$p" > "$log"
+	record "checkpatch:patches/$p" "$log"
+	log=$(mktemp)
+done
+
+# sparse: C=2 rechecks the named objects whether or not they are stale.
+objs=""
+for f in $(new_kernel_files | grep '\.c$') $(patched_c_files); do
+	grep -q "^CONFIG_" "$OBJ/.config" 2>/dev/null || break
+	[ -f "$OBJ/${f%.c}.o" ] && objs="$objs ${f%.c}.o"
+done
+if [ -n "$objs" ]; then
+	kmake C=2 $objs > "$out/sparse.log" 2>&1 || true
+	for o in $objs; do
+		f=${o%.o}.c
+		grep -E "^([^:]*/)?$f:[0-9]+:[0-9]+: (warning|error):" "$out/sparse.log" |
+			sed -E "s|^([^:]*/)?($f):[0-9]+:[0-9]+:|\2:|" |
+			sort -u > "$log.all"
+		if patched_c_files | grep -qx "$f"; then
+			grep -vxF -f "$TOP/config/sparse-baseline.txt" "$log.all" > "$log"
+		else
+			mv "$log.all" "$log"
+		fi
+		rm -f "$log.all"
+		record "sparse:$f" "$log"
+		log=$(mktemp)
+	done
+	# Warnings in the project's headers, from whichever file included them.
+	for f in $(new_kernel_files | grep '\.h$'); do
+		grep -E "^([^:]*/)?$f:[0-9]+:[0-9]+: (warning|error):" \
+			"$out/sparse.log" > "$log"
+		record "sparse:$f" "$log"
+		log=$(mktemp)
+	done
+fi
+rm -f "$log"

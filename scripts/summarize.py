@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Count every test that `make check` ran and print the verdict.
+
+Inputs are results directories (build/results/<job>/) holding any of:
+  tap            lines "ok NAME [comment]" / "not ok NAME [comment]"
+  kunit/*.ktap   KTAP from /sys/kernel/debug/kunit/<suite>/results
+  console.log    the guest console, scanned for kernel reports
+  done           present when a guest ran to its end
+and, with --expect-kunit SUITE, the suites that must have reported.
+Prints failures with their logs, then "vaddr_pin: N passed, N failed" last;
+exits 1 if anything failed.
+"""
+import argparse
+import os
+import re
+import sys
+
+# Kernel reports that fail a run wherever they appear on the console.
+REPORT = re.compile(
+    r"(WARNING: |BUG: |BUG kmalloc|Oops|general protection fault|"
+    r"Kernel panic|kernel BUG at|possible circular locking|"
+    r"possible recursive locking|inconsistent lock state|"
+    r"lock held when returning|suspicious RCU usage|"
+    r"INFO: task .* blocked|KASAN: |UBSAN: |kmemleak: .* new suspected|"
+    r"Unable to handle kernel|RCU detected stall|watchdog: BUG|"
+    r"DEBUG_LOCKS_WARN_ON|list_add corruption|list_del corruption)")
+
+TAP_LINE = re.compile(r"^(not ok|ok)\s+(\S+)")
+# A KUnit case is a direct subtest of a suite: one level of indentation.
+KTAP_CASE = re.compile(r"^    (not ok|ok) \d+ (\S+)(.*)$")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = []
+        self.failed = []  # (name, detail)
+
+    def add(self, name, ok, detail=""):
+        if ok:
+            self.passed.append(name)
+        else:
+            self.failed.append((name, detail))
+
+
+def read_log(resdir, name, limit=60):
+    path = os.path.join(resdir, "logs", name + ".log")
+    if not os.path.exists(path):
+        return ""
+    with open(path, errors="replace") as f:
+        lines = f.read().splitlines()
+    return "\n".join(lines[-limit:])
+
+
+def scan_tap(resdir, prefix, tally):
+    path = os.path.join(resdir, "tap")
+    if not os.path.exists(path):
+        return
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = TAP_LINE.match(line.strip())
+            if m:
+                name = m.group(2)
+                tally.add(prefix + name, m.group(1) == "ok",
+                          read_log(resdir, name))
+
+
+def scan_kunit(resdir, expect, tally):
+    kdir = os.path.join(resdir, "kunit")
+    seen = set()
+    if os.path.isdir(kdir):
+        for fn in sorted(os.listdir(kdir)):
+            suite = fn[:-len(".ktap")]
+            seen.add(suite)
+            with open(os.path.join(kdir, fn), errors="replace") as f:
+                text = f.read()
+            cases = 0
+            for line in text.splitlines():
+                m = KTAP_CASE.match(line)
+                if not m:
+                    continue
+                cases += 1
+                ok = m.group(1) == "ok" and "# SKIP" not in m.group(3)
+                tally.add("kunit:%s.%s" % (suite, m.group(2)), ok,
+                          "" if ok else kunit_case_log(text, m.group(2)))
+            if cases == 0:
+                tally.add("kunit:%s" % suite, False, "no test cases reported")
+    for suite in expect:
+        if suite not in seen:
+            tally.add("kunit:%s" % suite, False, "suite did not report")
+
+
+def kunit_case_log(text, case):
+    """The diagnostic lines KUnit printed for one case."""
+    lines = text.splitlines()
+    out = []
+    for line in lines:
+        if re.match(r"^    (not ok|ok) \d+ ", line):
+            if re.match(r"^    (not ok|ok) \d+ %s\b" % re.escape(case), line):
+                out.append(line)
+                return "\n".join(out[-40:])
+            out = []
+            continue
+        out.append(line)
+    return ""
+
+
+def scan_console(resdir, job, tally):
+    path = os.path.join(resdir, "console.log")
+    if not os.path.exists(path):
+        return
+    with open(path, errors="replace") as f:
+        lines = f.read().splitlines()
+    hits = [i for i, l in enumerate(lines) if REPORT.search(l)]
+    detail = ""
+    if hits:
+        first = hits[0]
+        detail = "\n".join(lines[max(0, first - 5):first + 60])
+    tally.add("guest:%s.kernel-log-clean" % job, not hits, detail)
+    tally.add("guest:%s.finished" % job,
+              os.path.exists(os.path.join(resdir, "done")),
+              "\n".join(lines[-40:]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--static", action="append", default=[])
+    ap.add_argument("--guest", action="append", default=[])
+    ap.add_argument("--expect-kunit", action="append", default=[])
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+
+    tally = Tally()
+    for d in args.static:
+        scan_tap(d, "", tally)
+    for d in args.guest:
+        job = os.path.basename(os.path.normpath(d))
+        if not os.path.isdir(d):
+            tally.add("guest:%s.finished" % job, False, "no results")
+            continue
+        scan_kunit(d, args.expect_kunit, tally)
+        scan_tap(d, "guest:", tally)
+        scan_console(d, job, tally)
+
+    if args.verbose:
+        for name in tally.passed:
+            print("ok      %s" % name)
+    for name, detail in tally.failed:
+        print("FAILED  %s" % name)
+        if detail:
+            print("\n".join("        | " + l for l in detail.splitlines()))
+    print("vaddr_pin: %d passed, %d failed" % (len(tally.passed),
+                                               len(tally.failed)))
+    return 1 if tally.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
