@@ -32,10 +32,12 @@
  * ``RLIMIT_MEMLOCK`` of the pinning task, as ib_umem charges memory
  * regions; ``CAP_IPC_LOCK`` lifts the limit but not the accounting.  The
  * charge is taken before pinning, so that an oversized request fails
- * before any work is done, and the pages that turn out to be the shared
- * zero page are given back at once: the zero page is never pinned (GUP
- * skips it) and never charged.  Each record remembers what it charged and
- * returns exactly that.
+ * before any work is done.  The shared zero page is never pinned and never
+ * charged: in private mappings GUP replaces it with a private copy before
+ * a long-term pin (R/O long-term pins of COW mappings must stay coherent),
+ * and where a shared mapping returns it (a read-only hole of a DAX file),
+ * GUP takes no pin on it and vaddr_pin gives its charge back at once.
+ * Each record remembers what it charged and returns exactly that.
  *
  * **All or nothing.** A pin call either pins every page of the range and
  * records it, or pins nothing, charges nothing and returns an error.  The
@@ -152,9 +154,10 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 	struct vaddr_pin_range *range;
 	struct vm_area_struct *vma;
 	unsigned long addr = start;
-	VMA_ITERATOR(vmi, mm, start);
+	struct vma_iterator vmi;
 
 	mmap_assert_locked(mm);
+	vma_iter_init(&vmi, mm, start);
 	for_each_vma_range(vmi, vma, end) {
 		if (vma->vm_start > addr)
 			break;

@@ -19,7 +19,9 @@ cflags=(-Wall -O2 -I "$TREE" -isystem "$hdr" -isystem "$TREE/tools/include/uapi"
 for t in gup_test gup_longterm; do
 	out=$BUILD/selftests/mm/$t
 	if [ ! -x "$out" ] || [ -n "$(find "$st/mm/$t.c" "$st/mm/vm_util.c" "$hdr" -newer "$out" -print -quit)" ]; then
-		gcc "${cflags[@]}" -o "$out" "$st/mm/$t.c" "$st/mm/vm_util.c" \
-			"$st/mm/thp_settings.c" -lrt -lpthread -lm
+		# Relative source names: gup_longterm makes its "local
+		# tmpfile" from __FILE__, in the directory it runs in.
+		(cd "$st/mm" && gcc "${cflags[@]}" -o "$out" "$t.c" vm_util.c \
+			thp_settings.c -lrt -lpthread -lm)
 	fi
 done

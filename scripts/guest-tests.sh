@@ -57,6 +57,7 @@ run_mm_gup_tests() {
 case "$job" in
 check) collect_kunit; run_mm_gup_tests ;;
 kunit) collect_kunit ;;
+run) run_test script 1200 sh -x "$vp_script" ;;
 selftest) run_mm_gup_tests ;;
 *) echo "unknown job $job" >&2 ;;
 esac

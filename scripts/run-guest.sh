@@ -7,6 +7,7 @@
 #   run-guest.sh kunit      KUnit only
 #   run-guest.sh selftest   guest tests only (kunit.enable=0)
 #   run-guest.sh shell      an interactive shell on this terminal
+#   run-guest.sh run vp_script=FILE   run FILE (a path the guest sees)
 #
 # Results come back through a writable 9p share, build/results/JOB/, never
 # through the console: tap (one "ok NAME" / "not ok NAME" line per test),

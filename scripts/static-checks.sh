@@ -37,7 +37,7 @@ patched_c_files() {
 checkpatch() {	# checkpatch ARGS...; prints only what is wrong
 	(cd "$TREE" && perl scripts/checkpatch.pl --strict --color=never \
 		--summary-file --show-types "$@" 2>&1) |
-		grep -v -e '^total: 0 errors, 0 warnings, 0 checks' \
+		grep -v -e 'total: 0 errors, 0 warnings, 0 checks' \
 			-e 'has no obvious style problems' -e '^$' \
 			-e '^NOTE: For some of the reported defects' \
 			-e '^NOTE: Ignored message types'

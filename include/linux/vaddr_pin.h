@@ -51,7 +51,7 @@ struct vaddr_pin {
 	struct file *owner;
 	const struct vaddr_pin_ops *ops;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* protects @ranges */
 	struct list_head ranges;
 };
 
