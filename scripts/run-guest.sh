@@ -9,6 +9,9 @@
 #   run-guest.sh shell      an interactive shell on this terminal
 #   run-guest.sh run vp_script=FILE   run FILE (a path the guest sees)
 #
+# The checkout is shared read-only as well and mounted at /run/top in the
+# guest, so it may live anywhere on the host, /tmp included (the guest
+# mounts its own tmpfs there).
 # Results come back through a writable 9p share, build/results/JOB/, never
 # through the console: tap (one "ok NAME" / "not ok NAME" line per test),
 # logs/NAME.log, kunit/*.ktap, and done once the guest finished.  The
@@ -28,7 +31,7 @@ mkdir -p "$res"
 cmdline="console=ttyS0 root=root rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 cmdline+=" init=$TOP/scripts/guest-init.sh memmap=256M!1G"
-cmdline+=" panic=-1 loglevel=4 vp_top=$TOP vp_job=$job"
+cmdline+=" panic=-1 loglevel=5 vp_top=$TOP vp_job=$job"
 case $job in
 check|kunit) cmdline+=" kunit.enable=1 kunit.filter_glob=vaddr_pin*" ;;
 *) cmdline+=" kunit.enable=0" ;;
@@ -40,6 +43,8 @@ qemu=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 2G
 	-nodefaults -no-reboot -display none
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=root,mount_tag=root
+	-fsdev "local,id=top,path=$TOP,security_model=none,readonly=on"
+	-device virtio-9p-pci,fsdev=top,mount_tag=top
 	-fsdev "local,id=res,path=$res,security_model=none"
 	-device virtio-9p-pci,fsdev=res,mount_tag=results)
 

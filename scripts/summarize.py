@@ -6,6 +6,7 @@ Inputs are results directories (build/results/<job>/) holding any of:
   tap            lines "ok NAME [comment]" / "not ok NAME [comment]"
   kunit/*.ktap   KTAP from /sys/kernel/debug/kunit/<suite>/results
   console.log    the guest console, scanned for kernel reports
+  dmesg.log      the guest's whole kernel log, scanned the same way
   done           present when a guest ran to its end
 and, with --expect-kunit SUITE, the suites that must have reported.
 Prints failures with their logs, then "vaddr_pin: N passed, N failed" last;
@@ -105,21 +106,32 @@ def kunit_case_log(text, case):
     return ""
 
 
-def scan_console(resdir, job, tally):
-    path = os.path.join(resdir, "console.log")
+def kernel_reports(path):
+    """The first kernel report in a log, with its context, or ''."""
     if not os.path.exists(path):
-        return
+        return ""
     with open(path, errors="replace") as f:
         lines = f.read().splitlines()
-    hits = [i for i, l in enumerate(lines) if REPORT.search(l)]
-    detail = ""
-    if hits:
-        first = hits[0]
-        detail = "\n".join(lines[max(0, first - 5):first + 60])
-    tally.add("guest:%s.kernel-log-clean" % job, not hits, detail)
+    for i, line in enumerate(lines):
+        if REPORT.search(line):
+            return "\n".join(lines[max(0, i - 5):i + 60])
+    return ""
+
+
+def scan_console(resdir, job, tally):
+    console = os.path.join(resdir, "console.log")
+    if not os.path.exists(console):
+        return
+    # dmesg.log (written by the guest at the end) has every level; the
+    # console has what came out before a crash.
+    detail = (kernel_reports(os.path.join(resdir, "dmesg.log")) or
+              kernel_reports(console))
+    tally.add("guest:%s.kernel-log-clean" % job, not detail, detail)
+    with open(console, errors="replace") as f:
+        tail = f.read().splitlines()[-40:]
     tally.add("guest:%s.finished" % job,
               os.path.exists(os.path.join(resdir, "done")),
-              "\n".join(lines[-40:]))
+              "\n".join(tail))
 
 
 def main():
