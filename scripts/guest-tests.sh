@@ -54,10 +54,15 @@ run_mm_gup_tests() {
 	fi
 }
 
+run_env_checks() {
+	run_test guest_fsdax 300 sh "$top/scripts/guest-env-check.sh" fsdax
+	run_test guest_rxe 300 sh "$top/scripts/guest-env-check.sh" rxe
+}
+
 case "$job" in
-check) collect_kunit; run_mm_gup_tests ;;
+check) collect_kunit; run_env_checks; run_mm_gup_tests ;;
 kunit) collect_kunit ;;
 run) run_test script 1200 sh -x "$vp_script" ;;
-selftest) run_mm_gup_tests ;;
+selftest) run_env_checks; run_mm_gup_tests ;;
 *) echo "unknown job $job" >&2 ;;
 esac

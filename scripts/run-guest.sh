@@ -30,7 +30,8 @@ rm -rf "$res"
 mkdir -p "$res"
 cmdline="console=ttyS0 root=root rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
-cmdline+=" init=$TOP/scripts/guest-init.sh memmap=256M!1G"
+# 512 MiB of emulated persistent memory: mkfs.xfs wants 300 MiB or more.
+cmdline+=" init=$TOP/scripts/guest-init.sh memmap=512M!1G"
 cmdline+=" panic=-1 loglevel=5 vp_top=$TOP vp_job=$job"
 case $job in
 check|kunit) cmdline+=" kunit.enable=1 kunit.filter_glob=vaddr_pin*" ;;
