@@ -68,6 +68,12 @@ static long pinned_vm(struct kunit *test)
 	return atomic64_read(&t->mm->pinned_vm);
 }
 
+static void expect_nothing_held(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
+	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+}
+
 static int vp_test_init(struct kunit *test)
 {
 	struct vp_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -167,8 +173,7 @@ static void pin_and_unpin_anon(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(pages[i])));
 
 	vaddr_unpin_user_pages(&t->vp, pages, 8, false);
-	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
-	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	expect_nothing_held(test);
 }
 
 static void pin_write_reaches_user(struct kunit *test)
@@ -336,8 +341,7 @@ static void teardown_drops_outstanding_pins(struct kunit *test)
 
 	vaddr_pin_teardown(&t->vp);
 	t->vp_live = false;
-	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
-	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	expect_nothing_held(test);
 	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(pages[0])));
 }
 
@@ -399,8 +403,7 @@ static void pin_across_hole_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 3 * PAGE_SIZE,
 						   VADDR_PIN_WRITE, pages, 3),
 			-EFAULT);
-	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
-	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	expect_nothing_held(test);
 }
 
 struct prot_case {
@@ -463,8 +466,7 @@ static void pin_special_mapping_fails(struct kunit *test)
 	mmap_write_unlock(current->mm);
 
 	KUNIT_EXPECT_EQ(test, ret, -EFAULT);
-	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
-	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	expect_nothing_held(test);
 }
 
 static void pin_failing_midway_unpins_all(struct kunit *test)
@@ -479,8 +481,7 @@ static void pin_failing_midway_unpins_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 3 * PAGE_SIZE,
 						   VADDR_PIN_WRITE, pages, 3),
 			-EFAULT);
-	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
-	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	expect_nothing_held(test);
 	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 0);
 }
 
@@ -519,8 +520,7 @@ static void pin_beyond_memlock_fails(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 8 * PAGE_SIZE,
 						   0, pages, 8), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 0);
-	KUNIT_EXPECT_EQ(test, pinned_vm(test), 0);
+	expect_nothing_held(test);
 
 	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 4 * PAGE_SIZE,
 						   0, pages, 8), 0);
