@@ -25,3 +25,11 @@ for t in gup_test gup_longterm; do
 			thp_settings.c -lrt -lpthread -lm)
 	fi
 done
+
+# The project's selftests (kselftest harness), one program per .c file.
+mkdir -p "$BUILD/selftests/vaddr_pin"
+for src in "$TREE"/tools/testing/selftests/vaddr_pin/*.c; do
+	[ -e "$src" ] || continue
+	out=$BUILD/selftests/vaddr_pin/$(basename "$src" .c)
+	gcc -Wall -Werror -O2 -isystem "$hdr" -o "$out" "$src" -lpthread
+done

@@ -24,6 +24,30 @@ run_test() {
 	fi
 }
 
+# run_ktap NAME TIMEOUT CMD...: CMD prints KTAP (a kselftest harness
+# program); each of its tests is a test of ours, "NAME.CASE".  A program
+# that fails without saying which test failed, or stops before its plan is
+# done, is one more failed test.
+run_ktap() {
+	name=$1 limit=$2
+	shift 2
+	echo "# running $name" >&2
+	log=$out/logs/$name.log
+	timeout -k 5 "$limit" "$@" >"$log" 2>&1
+	rc=$?
+	echo "exit status $rc" >> "$log"
+	sed -n -E -e "/^(not )?ok [0-9]+ [^#]*# SKIP/{s/^(not )?ok [0-9]+ ([^ #]+).*/not ok $name.\\2 (skipped)/p;d}" \
+		-e "s/^(not ok|ok) [0-9]+ ([^ #]+).*/\\1 $name.\\2/p" "$log" > "$log.tap"
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
+	ran=$(wc -l < "$log.tap")
+	cat "$log.tap" >> "$out/tap"
+	if [ "$ran" -lt "${plan:-1}" ] ||
+	   { [ $rc != 0 ] && ! grep -q '^not ok' "$log.tap"; }; then
+		echo "not ok $name (exit $rc, $ran of ${plan:-?} tests reported)" >> "$out/tap"
+	fi
+	rm -f "$log.tap"
+}
+
 collect_kunit() {
 	for d in /sys/kernel/debug/kunit/*; do
 		[ -f "$d/results" ] || continue
@@ -54,15 +78,55 @@ run_mm_gup_tests() {
 	fi
 }
 
+# mount_fs FS DIR: a fresh file system of kind FS at DIR.  ext4 and xfs
+# sit on loop files in the guest's tmpfs; the -dax kinds on /dev/pmem0.
+mount_fs() {
+	mkdir -p "$2"
+	case $1 in
+	tmpfs)	mount -t tmpfs tmpfs "$2" ;;
+	ext4)	truncate -s 256M "/tmp/$1.img" &&
+		mkfs.ext4 -q -F -b 4096 "/tmp/$1.img" &&
+		mount -o loop "/tmp/$1.img" "$2" ;;
+	xfs)	truncate -s 320M "/tmp/$1.img" &&
+		mkfs.xfs -q -f "/tmp/$1.img" &&
+		mount -o loop "/tmp/$1.img" "$2" ;;
+	ext4-dax) mkfs.ext4 -q -F -b 4096 /dev/pmem0 &&
+		mount -o dax /dev/pmem0 "$2" ;;
+	xfs-dax) mkfs.xfs -q -f /dev/pmem0 &&
+		mount -o dax /dev/pmem0 "$2" ;;
+	esac
+}
+
+umount_fs() {
+	umount "$2"
+	rm -f "/tmp/$1.img"
+}
+
+# The project's own selftests, once per file system.
+run_vaddr_pin_selftests() {
+	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do
+		dir=/tmp/vp-$fs
+		if ! mount_fs $fs $dir >"$out/logs/mount-$fs.log" 2>&1; then
+			echo "not ok vaddr_pin.mount-$fs" >> "$out/tap"
+			continue
+		fi
+		for t in "$bin"/vaddr_pin/*; do
+			[ -x "$t" ] || continue
+			VP_TEST_DIR=$dir run_ktap "$(basename "$t").$fs" 600 "$t"
+		done
+		umount_fs $fs $dir
+	done
+}
+
 run_env_checks() {
 	run_test guest_fsdax 300 sh "$top/scripts/guest-env-check.sh" fsdax
 	run_test guest_rxe 300 sh "$top/scripts/guest-env-check.sh" rxe
 }
 
 case "$job" in
-check) collect_kunit; run_env_checks; run_mm_gup_tests ;;
+check) collect_kunit; run_env_checks; run_vaddr_pin_selftests; run_mm_gup_tests ;;
 kunit) collect_kunit ;;
 run) run_test script 1200 sh -x "$vp_script" ;;
-selftest) run_env_checks; run_mm_gup_tests ;;
+selftest) run_env_checks; run_vaddr_pin_selftests; run_mm_gup_tests ;;
 *) echo "unknown job $job" >&2 ;;
 esac
