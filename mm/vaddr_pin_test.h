@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ioctl interface of /sys/kernel/debug/vaddr_pin_test, shared by
+ * mm/vaddr_pin_test.c and tools/testing/selftests/vaddr_pin/.
+ */
+#ifndef __MM_VADDR_PIN_TEST_H
+#define __MM_VADDR_PIN_TEST_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* The most one pin may cover: bounds the page array the pinner allocates. */
+#define VADDR_PIN_TEST_MAX_PAGES	0x40000UL	/* 1 GiB of 4 KiB pages */
+
+#define VADDR_PIN_TEST_WRITE		0x1	/* pin flag */
+#define VADDR_PIN_TEST_DIRTY		0x1	/* unpin flag */
+
+struct vaddr_pin_test_pin {
+	__u64 addr;		/* in: page-aligned user address */
+	__u64 len;		/* in: bytes, a multiple of the page size */
+	__u32 flags;		/* in: VADDR_PIN_TEST_WRITE */
+	__u32 id;		/* out: names the pin for UNPIN */
+};
+
+struct vaddr_pin_test_unpin {
+	__u32 id;		/* in: from PIN */
+	__u32 flags;		/* in: VADDR_PIN_TEST_DIRTY */
+};
+
+#define VADDR_PIN_TEST_IOC_PIN		_IOWR('V', 0x40, struct vaddr_pin_test_pin)
+#define VADDR_PIN_TEST_IOC_UNPIN	_IOW('V', 0x41, struct vaddr_pin_test_unpin)
+
+#endif /* __MM_VADDR_PIN_TEST_H */
