@@ -10,13 +10,19 @@
 #                                         appended to patches/series)
 #
 # A refreshed patch is the difference between "pristine + the patches
-# before it in the series" and build/linux, for the files it touches plus
-# the FILEs named.  So a file may only be refreshed into the last patch of
-# the series that touches it.
+# before it in the series" and "build/linux less the patches after it",
+# for the files it touches plus the FILEs named.  An edit that overlaps a
+# later patch's hunks cannot be taken apart that way: make it in the later
+# patch.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 usage() { sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+# The part of patch $1 that changes file $2.
+filter_patch() {
+	awk -v f="$2" '/^diff --git / { keep = ($3 == "a/" f) } keep' "$1"
+}
 
 patch_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
@@ -46,28 +52,38 @@ cmd_refresh() {
 		sed '/^$/d' | sort -u)
 	[ -n "$files" ] || die "no files to put into $name"
 
+	# base: pristine + the patches before $name.  want: build/linux with
+	# the patches after $name taken out again (patch -R).
 	stage=$(mktemp -d)  # global: the EXIT trap reads it
-	trap 'rm -rf "$stage"' EXIT
+	mkdir -p "$stage/base" "$stage/want"
 	for f in $files; do
 		if [ -e "$PRISTINE/$f" ]; then
-			mkdir -p "$(dirname "$stage/$f")"
-			cp "$PRISTINE/$f" "$stage/$f"
+			mkdir -p "$(dirname "$stage/base/$f")"
+			cp "$PRISTINE/$f" "$stage/base/$f"
 		fi
+		mkdir -p "$(dirname "$stage/want/$f")"
+		cp "$TREE/$f" "$stage/want/$f"
 	done
+	local later=""
 	for p in $(series); do
 		if [ "$p" = "$name" ]; then after=1; continue; fi
 		if [ $after = 1 ]; then
-			for f in $files; do
-				patch_files "$TOP/patches/$p" | grep -qx "$f" &&
-					die "$p (later in the series) also touches $f"
-			done
+			later="$p $later"
 			continue
 		fi
-		# Only the hunks for our files matter; filterdiff is not at
-		# hand, so apply whole patches to the partial stage and
-		# ignore files it lacks.
-		patch -d "$stage" -p1 -s -N --no-backup-if-mismatch -f \
+		# Whole patches onto a partial stage: hunks for files the
+		# stage lacks fail harmlessly.
+		patch -d "$stage/base" -p1 -s -N --no-backup-if-mismatch -f \
 			-i "$TOP/patches/$p" >/dev/null 2>&1 || true
+	done
+	for p in $later; do	# newest first
+		for f in $files; do
+			patch_files "$TOP/patches/$p" | grep -qx "$f" || continue
+			filter_patch "$TOP/patches/$p" "$f" |
+				patch -d "$stage/want" -p1 -R -s --no-backup-if-mismatch \
+					-r - >/dev/null ||
+				die "$p (later in the series) does not come off $f: edit it there"
+		done
 	done
 
 	out=$(mktemp)
@@ -85,10 +101,10 @@ cmd_refresh() {
 		HDR
 	fi
 	for f in $files; do
-		local a=a/$f old=$stage/$f
+		local a=a/$f old=$stage/base/$f
 		if [ ! -e "$old" ]; then a=/dev/null; old=/dev/null; fi
 		echo "diff --git a/$f b/$f" >> "$out"
-		diff -u --label "$a" --label "b/$f" "$old" "$TREE/$f" >> "$out" &&
+		diff -u --label "$a" --label "b/$f" "$old" "$stage/want/$f" >> "$out" &&
 			die "$f: no change against the base of $name"
 	done
 	mv "$out" "$pfile"
