@@ -50,6 +50,13 @@
  * list of records; nothing sleeps and nothing is allocated under it, and no
  * page is unpinned under it.
  *
+ * **The pinning rule.** GUP refuses long-term pins of fsdax memory and
+ * writable long-term pins of page-cache mappings.  Those need a layout
+ * lease held through the very file that is mapped (``vma->vm_file``); the
+ * VMA walk checks for it and refuses with -EPERM when there is none.  With
+ * one, GUP still refuses them for now: allowing them needs the revocation
+ * that ties each such pin to its lease.
+ *
  * **Revocation.** &struct vaddr_pin_ops.revoke is reserved for pins of
  * file-backed memory tied to a layout lease.  Pins are taken back only by
  * their holder today.
@@ -58,6 +65,8 @@
 #define pr_fmt(fmt) "vaddr_pin: " fmt
 
 #include <linux/export.h>
+#include <linux/filelock.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -66,6 +75,8 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vaddr_pin.h>
+
+#include "internal.h"
 
 /* === Records === */
 
@@ -144,12 +155,27 @@ static void free_ranges(struct list_head *ranges)
 }
 
 /*
+ * GUP refuses long-term pins of fsdax memory, and writable long-term pins
+ * of file mappings that need dirty tracking (the page cache), because
+ * nothing could take them back when the filesystem needs the blocks.  They
+ * are for pins tied to a layout lease held through the mapped file.
+ */
+static bool vma_needs_layout_lease(struct vm_area_struct *vma,
+				   unsigned int flags)
+{
+	return vma_is_fsdax(vma) ||
+	       ((flags & VADDR_PIN_WRITE) && vma_needs_dirty_tracking(vma));
+}
+
+/*
  * Allocate one record per VMA that [@start, @end) crosses, in address order,
- * onto @ranges.  A hole fails the call with -EFAULT before anything is
- * pinned; permissions are left to GUP, which knows them best.
+ * onto @ranges.  A hole fails the call with -EFAULT, and a VMA that needs a
+ * layout lease but has none with -EPERM, before anything is pinned; other
+ * permissions are left to GUP, which knows them best.
  */
 static int alloc_ranges(struct mm_struct *mm, unsigned long start,
-			unsigned long end, struct list_head *ranges)
+			unsigned long end, unsigned int flags,
+			struct list_head *ranges)
 {
 	struct vaddr_pin_range *range;
 	struct vm_area_struct *vma;
@@ -161,6 +187,9 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 	for_each_vma_range(vmi, vma, end) {
 		if (vma->vm_start > addr)
 			break;
+		if (vma_needs_layout_lease(vma, flags) &&
+		    !file_has_layout_lease(vma->vm_file))
+			return -EPERM;
 		range = kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
 		if (!range)
 			return -ENOMEM;
@@ -220,6 +249,9 @@ static unsigned long fill_ranges(struct list_head *ranges, unsigned int flags,
  *                 @flags has an unknown bit.
  * * -EOVERFLOW  - @start + @len wraps around.
  * * -E2BIG      - the range has more pages than @max_pages.
+ * * -EPERM      - part of the range is fsdax memory, or a page-cache
+ *                 mapping pinned with %VADDR_PIN_WRITE, and no layout lease
+ *                 is held through the mapped file.
  * * -EFAULT     - part of the range is not mapped, not accessible as asked
  *                 (PROT_NONE, read-only with %VADDR_PIN_WRITE), is a
  *                 VM_IO or VM_PFNMAP mapping, could not be pinned, or
@@ -258,7 +290,7 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	if (ret)
 		goto out_uncharge;
 
-	ret = alloc_ranges(mm, start, end, &ranges);
+	ret = alloc_ranges(mm, start, end, flags, &ranges);
 	if (ret)
 		goto out_unlock;
 	pinned = pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,

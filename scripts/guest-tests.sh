@@ -104,7 +104,7 @@ umount_fs() {
 
 # The project's own selftests: those about files once per file system,
 # the others once.
-PER_FS_TESTS="layout_lease"
+PER_FS_TESTS="layout_lease file_pins"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
 		case " $PER_FS_TESTS " in *" $(basename "$t") "*) continue ;; esac
@@ -117,7 +117,8 @@ run_vaddr_pin_selftests() {
 			continue
 		fi
 		for t in $PER_FS_TESTS; do
-			VP_TEST_DIR=$dir run_ktap "$t.$fs" 600 "$bin/vaddr_pin/$t"
+			VP_TEST_DIR=$dir VP_TEST_FS=$fs \
+				run_ktap "$t.$fs" 600 "$bin/vaddr_pin/$t"
 		done
 		umount_fs $fs $dir
 	done

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pinning rule on file mappings, through the test pinner: what stock
+ * GUP lets a long-term pin take (tmpfs, read-only page cache, private
+ * copies of page cache) needs no layout lease; what it refuses (any fsdax
+ * mapping, writable shared page cache) fails with EPERM when no layout
+ * lease is held through the mapped file.
+ *
+ * Runs once per file system: $VP_TEST_DIR is the directory, $VP_TEST_FS
+ * its kind (tmpfs, ext4, xfs, ext4-dax, xfs-dax).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "../../../../mm/vaddr_pin_test.h"
+
+#ifndef F_LAYOUT
+#define F_LAYOUT	16
+#endif
+
+#define PINNER	"/sys/kernel/debug/vaddr_pin_test"
+#define NPAGES	8
+
+static const char *fs_kind(void)
+{
+	const char *fs = getenv("VP_TEST_FS");
+
+	return fs ? fs : "tmpfs";
+}
+
+static int is_dax(void)
+{
+	return strstr(fs_kind(), "-dax") != NULL;
+}
+
+static int is_tmpfs(void)
+{
+	return !strcmp(fs_kind(), "tmpfs");
+}
+
+static int pin(int fd, void *addr, size_t len, unsigned int flags,
+	       unsigned int *id)
+{
+	struct vaddr_pin_test_pin arg = {
+		.addr = (unsigned long)addr, .len = len, .flags = flags,
+	};
+	int ret = ioctl(fd, VADDR_PIN_TEST_IOC_PIN, &arg);
+
+	if (!ret)
+		*id = arg.id;
+	return ret;
+}
+
+static int unpin(int fd, unsigned int id)
+{
+	struct vaddr_pin_test_unpin arg = { .id = id };
+
+	return ioctl(fd, VADDR_PIN_TEST_IOC_UNPIN, &arg);
+}
+
+FIXTURE(file) {
+	char path[PATH_MAX];
+	int fd, pinner;
+	size_t len;
+};
+
+FIXTURE_SETUP(file)
+{
+	const char *dir = getenv("VP_TEST_DIR");
+	char *buf;
+
+	self->len = NPAGES * getpagesize();
+	snprintf(self->path, sizeof(self->path), "%s/file_pins.%d",
+		 dir ? dir : "/tmp", getpid());
+	self->fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, self->fd);
+	/* Real blocks, not holes: DAX maps holes to the zero page. */
+	buf = malloc(self->len);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0x3c, self->len);
+	ASSERT_EQ((ssize_t)self->len, write(self->fd, buf, self->len));
+	free(buf);
+	ASSERT_EQ(0, fsync(self->fd));
+	self->pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, self->pinner);
+}
+
+FIXTURE_TEARDOWN(file)
+{
+	close(self->pinner);
+	close(self->fd);
+	unlink(self->path);
+}
+
+TEST_F(file, shared_read_pin_without_lease)
+{
+	void *p = mmap(NULL, self->len, PROT_READ, MAP_SHARED, self->fd, 0);
+	unsigned int id;
+	int ret;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ret = pin(self->pinner, p, self->len, 0, &id);
+	if (is_dax()) {
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EPERM, errno);
+	} else {
+		ASSERT_EQ(0, ret);
+		EXPECT_EQ(0, unpin(self->pinner, id));
+	}
+	munmap(p, self->len);
+}
+
+TEST_F(file, shared_write_pin_without_lease)
+{
+	void *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       self->fd, 0);
+	unsigned int id;
+	int ret;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ret = pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE, &id);
+	if (is_tmpfs()) {
+		ASSERT_EQ(0, ret);
+		EXPECT_EQ(0, unpin(self->pinner, id));
+	} else {
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EPERM, errno);
+	}
+	munmap(p, self->len);
+}
+
+TEST_F(file, private_write_pin_without_lease)
+{
+	void *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		       self->fd, 0);
+	unsigned int id;
+	int ret;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ret = pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE, &id);
+	if (is_dax()) {
+		/* Stock GUP refuses every long-term pin of an fsdax VMA. */
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EPERM, errno);
+	} else {
+		/* A write pin of a private mapping pins private copies. */
+		ASSERT_EQ(0, ret);
+		EXPECT_EQ(0, unpin(self->pinner, id));
+	}
+	munmap(p, self->len);
+}
+
+TEST_F(file, lease_on_another_open_file_does_not_count)
+{
+	int other = open(self->path, O_RDWR);
+	void *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       self->fd, 0);
+	unsigned int id;
+	int ret;
+
+	ASSERT_LE(0, other);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, fcntl(other, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ret = pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE, &id);
+	if (is_tmpfs()) {
+		ASSERT_EQ(0, ret);
+		EXPECT_EQ(0, unpin(self->pinner, id));
+	} else {
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EPERM, errno);
+	}
+	munmap(p, self->len);
+	close(other);
+}
+
+TEST_HARNESS_MAIN
