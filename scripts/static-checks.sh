@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks, one test each, into build/results/static/{tap,logs/}:
 #   checkpatch --strict   every new kernel file and every patch
-#   kernel-doc -Wall      every new file with kernel-doc comments
+#   kernel-doc -Wall      every new file with kernel-doc comments: none;
+#                         every patched upstream file: no new warning
 #   sparse (C=2)          every new .c file built into the kernel: no
 #                         warnings; every patched upstream .c file: no
 #                         warning that config/sparse-baseline.txt lacks
@@ -54,6 +55,22 @@ for f in $(new_kernel_files); do
 		record "kernel-doc:$f" "$log"
 		log=$(mktemp)
 	fi
+done
+# Upstream files the patches change: no kernel-doc warning they did not
+# already have (compared without line numbers).
+kdoc_warnings() {
+	perl "$TREE/scripts/kernel-doc" -none -Wall "$1" 2>&1 |
+		sed -E 's/^[^:]*:[0-9]+: //' | sort -u
+}
+for f in $(sed -n 's|^+++ b/\([^[:space:]]*\.[ch]\)$|\1|p' "$TOP"/patches/*.patch | sort -u); do
+	grep -q '^/\*\*' "$TREE/$f" || continue
+	if [ -e "$PRISTINE/$f" ]; then
+		comm -13 <(kdoc_warnings "$PRISTINE/$f") <(kdoc_warnings "$TREE/$f") > "$log"
+	else
+		kdoc_warnings "$TREE/$f" > "$log"
+	fi
+	record "kernel-doc:$f" "$log"
+	log=$(mktemp)
 done
 for p in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
 	checkpatch "$TOP/patches/$p" > "$log"
