@@ -34,7 +34,7 @@ cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 cmdline+=" init=$TOP/scripts/guest-init.sh memmap=512M!1G"
 cmdline+=" panic=-1 loglevel=5 vp_top=$TOP vp_job=$job"
 case $job in
-check|kunit) cmdline+=" kunit.enable=1 kunit.filter_glob=vaddr_pin*" ;;
+check|kunit|demo) cmdline+=" kunit.enable=1 kunit.filter_glob=vaddr_pin*" ;;
 *) cmdline+=" kunit.enable=0" ;;
 esac
 cmdline+=" $*"
