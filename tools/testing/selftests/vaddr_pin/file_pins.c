@@ -16,18 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-#include "../../../../mm/vaddr_pin_test.h"
+#include "pinner.h"
 
 #ifndef F_LAYOUT
 #define F_LAYOUT	16
 #endif
 
-#define PINNER	"/sys/kernel/debug/vaddr_pin_test"
 #define NPAGES	8
 
 static const char *fs_kind(void)
@@ -47,24 +45,21 @@ static int is_tmpfs(void)
 	return !strcmp(fs_kind(), "tmpfs");
 }
 
-static int pin(int fd, void *addr, size_t len, unsigned int flags,
-	       unsigned int *id)
+/* Pin and unpin [@p, @p + @len); or, if @refused, expect EPERM. */
+static void expect_pin(struct __test_metadata *_metadata, int pinner, void *p,
+		       size_t len, unsigned int flags, int refused)
 {
-	struct vaddr_pin_test_pin arg = {
-		.addr = (unsigned long)addr, .len = len, .flags = flags,
-	};
-	int ret = ioctl(fd, VADDR_PIN_TEST_IOC_PIN, &arg);
+	unsigned int id;
+	int ret = pin(pinner, p, len, flags, &id);
 
-	if (!ret)
-		*id = arg.id;
-	return ret;
-}
-
-static int unpin(int fd, unsigned int id)
-{
-	struct vaddr_pin_test_unpin arg = { .id = id };
-
-	return ioctl(fd, VADDR_PIN_TEST_IOC_UNPIN, &arg);
+	if (refused) {
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EPERM, errno);
+	} else {
+		EXPECT_EQ(0, ret);
+		if (!ret)
+			EXPECT_EQ(0, unpin(pinner, id, 0));
+	}
 }
 
 FIXTURE(file) {
@@ -104,18 +99,9 @@ FIXTURE_TEARDOWN(file)
 TEST_F(file, shared_read_pin_without_lease)
 {
 	void *p = mmap(NULL, self->len, PROT_READ, MAP_SHARED, self->fd, 0);
-	unsigned int id;
-	int ret;
 
 	ASSERT_NE(MAP_FAILED, p);
-	ret = pin(self->pinner, p, self->len, 0, &id);
-	if (is_dax()) {
-		EXPECT_EQ(-1, ret);
-		EXPECT_EQ(EPERM, errno);
-	} else {
-		ASSERT_EQ(0, ret);
-		EXPECT_EQ(0, unpin(self->pinner, id));
-	}
+	expect_pin(_metadata, self->pinner, p, self->len, 0, is_dax());
 	munmap(p, self->len);
 }
 
@@ -123,18 +109,11 @@ TEST_F(file, shared_write_pin_without_lease)
 {
 	void *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       self->fd, 0);
-	unsigned int id;
-	int ret;
 
 	ASSERT_NE(MAP_FAILED, p);
-	ret = pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE, &id);
-	if (is_tmpfs()) {
-		ASSERT_EQ(0, ret);
-		EXPECT_EQ(0, unpin(self->pinner, id));
-	} else {
-		EXPECT_EQ(-1, ret);
-		EXPECT_EQ(EPERM, errno);
-	}
+	/* tmpfs needs no dirty tracking; page cache and fsdax need a lease. */
+	expect_pin(_metadata, self->pinner, p, self->len, VADDR_PIN_TEST_WRITE,
+		   !is_tmpfs());
 	munmap(p, self->len);
 }
 
@@ -142,20 +121,14 @@ TEST_F(file, private_write_pin_without_lease)
 {
 	void *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 		       self->fd, 0);
-	unsigned int id;
-	int ret;
 
 	ASSERT_NE(MAP_FAILED, p);
-	ret = pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE, &id);
-	if (is_dax()) {
-		/* Stock GUP refuses every long-term pin of an fsdax VMA. */
-		EXPECT_EQ(-1, ret);
-		EXPECT_EQ(EPERM, errno);
-	} else {
-		/* A write pin of a private mapping pins private copies. */
-		ASSERT_EQ(0, ret);
-		EXPECT_EQ(0, unpin(self->pinner, id));
-	}
+	/*
+	 * A write pin of a private mapping pins private copies, except on
+	 * fsdax: stock GUP refuses every long-term pin of an fsdax VMA.
+	 */
+	expect_pin(_metadata, self->pinner, p, self->len, VADDR_PIN_TEST_WRITE,
+		   is_dax());
 	munmap(p, self->len);
 }
 
@@ -164,20 +137,12 @@ TEST_F(file, lease_on_another_open_file_does_not_count)
 	int other = open(self->path, O_RDWR);
 	void *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       self->fd, 0);
-	unsigned int id;
-	int ret;
 
 	ASSERT_LE(0, other);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, fcntl(other, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ret = pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE, &id);
-	if (is_tmpfs()) {
-		ASSERT_EQ(0, ret);
-		EXPECT_EQ(0, unpin(self->pinner, id));
-	} else {
-		EXPECT_EQ(-1, ret);
-		EXPECT_EQ(EPERM, errno);
-	}
+	expect_pin(_metadata, self->pinner, p, self->len, VADDR_PIN_TEST_WRITE,
+		   !is_tmpfs());
 	munmap(p, self->len);
 	close(other);
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -20,9 +19,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-#include "../../../../mm/vaddr_pin_test.h"
-
-#define PINNER "/sys/kernel/debug/vaddr_pin_test"
+#include "pinner.h"
 
 static long page_size;
 
@@ -66,26 +63,6 @@ static long pins_held(void)
 	}
 	fclose(f);
 	return acquired - released;
-}
-
-static int pin(int fd, void *addr, size_t len, unsigned int flags,
-	       unsigned int *id)
-{
-	struct vaddr_pin_test_pin arg = {
-		.addr = (unsigned long)addr, .len = len, .flags = flags,
-	};
-	int ret = ioctl(fd, VADDR_PIN_TEST_IOC_PIN, &arg);
-
-	if (!ret && id)
-		*id = arg.id;
-	return ret;
-}
-
-static int unpin(int fd, unsigned int id, unsigned int flags)
-{
-	struct vaddr_pin_test_unpin arg = { .id = id, .flags = flags };
-
-	return ioctl(fd, VADDR_PIN_TEST_IOC_UNPIN, &arg);
 }
 
 FIXTURE(pinner) {
