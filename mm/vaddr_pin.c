@@ -45,10 +45,10 @@
  * read hold as the pin itself, so the records describe exactly the VMAs
  * that GUP pinned through.
  *
- * **Locking.** ``mmap_lock`` (read) is taken by the pin path only, never
- * while ``vp->lock`` is held.  ``vp->lock`` is a spinlock that protects the
- * list of records; nothing sleeps and nothing is allocated under it, and no
- * page is unpinned under it.
+ * **Locking.** ``mmap_lock`` (read) is taken by the pin path only.
+ * ``vp->lock`` is a spinlock that protects the list of records and their
+ * flags; nothing sleeps and nothing is allocated under it, and no page is
+ * unpinned under it.
  *
  * **The pinning rule.** GUP refuses long-term pins of fsdax memory and
  * writable long-term pins of page-cache mappings.  Those need a layout
@@ -57,24 +57,44 @@
  * one, GUP still refuses them for now: allowing them needs the revocation
  * that ties each such pin to its lease.
  *
- * **Revocation.** &struct vaddr_pin_ops.revoke is reserved for pins of
- * file-backed memory tied to a layout lease.  Pins are taken back only by
- * their holder today.
+ * **Ties to leases.** A pin of a file's memory taken while the mapped file
+ * holds a layout lease is tied to that lease: each of its records goes into
+ * the inode's registry (fs/file_pin_lease.c).  The VMA walk notes which
+ * files hold one; the ties are made after GUP, still under ``mmap_lock``, so
+ * the files stay mapped, and a lease released in between simply leaves the
+ * record untied.  Pins taken before a lease was taken are not tied to it.
+ *
+ * **Revocation.** When a lease goes, the pins tied to it are revoked: a
+ * revoker finds a record in the registry under the inode's ``flc_lock``,
+ * takes a reference on it and counts itself in ``vp->revoking``, then, with
+ * no lock held, asks the owner through &struct vaddr_pin_ops.revoke to give
+ * back the whole pin call the record belongs to (at most once per call,
+ * flagged on its first record).  The owner unpins with
+ * vaddr_unpin_user_pages(), which unties the records.  Teardown first unties
+ * every record, so that no new revoker can find them, then waits for
+ * ``vp->revoking`` to drop to zero before it unpins what is left: the
+ * context outlives every revoker.  A pin whose owner has no revoke callback
+ * stays pinned when its lease goes, in the registry, tied to no lease.
+ *
+ * Lock order: ``mmap_lock`` > ``vp->lock`` > the inode's ``flc_lock``.
  */
 
 #define pr_fmt(fmt) "vaddr_pin: " fmt
 
 #include <linux/export.h>
+#include <linux/file_pin_lease.h>
 #include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vaddr_pin.h>
+#include <linux/wait_bit.h>
 
 #include "internal.h"
 
@@ -83,6 +103,8 @@
 /* vaddr_pin_range.flags */
 #define VADDR_PIN_RANGE_WRITE	VADDR_PIN_WRITE
 #define VADDR_PIN_RANGE_FIRST	BIT(8)	/* first record of a pin call */
+#define VADDR_PIN_RANGE_UNPINNED BIT(9)	/* taken off the context's list */
+#define VADDR_PIN_RANGE_REVOKE	BIT(10)	/* on a first record: revoke asked */
 
 /**
  * struct vaddr_pin_range - one pinned run of pages within one VMA
@@ -95,9 +117,13 @@
  * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_FIRST.
  * @nr_in_call: on the first record of a call, how many records the call
  *	made; they follow it on &vaddr_pin.ranges.
+ * @vp: the context.
+ * @call: the first record of the call that made this one.
+ * @ref: one reference for being pinned, one for each revoker at work.
+ * @fp: the tie to a layout lease, when the pages are a leased file's.
  *
- * Immutable once on the list, so readers under &vaddr_pin.lock see whole
- * records.
+ * Only @flags changes once the record is on the list, under
+ * &vaddr_pin.lock, so readers under that lock see whole records.
  */
 struct vaddr_pin_range {
 	struct list_head node;
@@ -108,6 +134,10 @@ struct vaddr_pin_range {
 	u64 pinned_ns;
 	unsigned int flags;
 	unsigned int nr_in_call;
+	struct vaddr_pin *vp;
+	struct vaddr_pin_range *call;
+	refcount_t ref;
+	struct file_pin fp;
 };
 
 static struct kmem_cache *vaddr_pin_range_cache __ro_after_init;
@@ -181,36 +211,50 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *vma;
 	unsigned long addr = start;
 	struct vma_iterator vmi;
+	bool leased;
 
 	mmap_assert_locked(mm);
 	vma_iter_init(&vmi, mm, start);
 	for_each_vma_range(vmi, vma, end) {
 		if (vma->vm_start > addr)
 			break;
-		if (vma_needs_layout_lease(vma, flags) &&
-		    !file_has_layout_lease(vma->vm_file))
+		leased = vma->vm_file && file_has_layout_lease(vma->vm_file);
+		if (vma_needs_layout_lease(vma, flags) && !leased)
 			return -EPERM;
 		range = kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
 		if (!range)
 			return -ENOMEM;
+		file_pin_init(&range->fp);
 		range->start = addr;
 		addr = min(end, vma->vm_end);
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
+		if (leased) {
+			/* To be tied once pinned: the file and its pages. */
+			range->fp.lease_file = vma->vm_file;
+			range->fp.it.start = linear_page_index(vma, range->start);
+			range->fp.it.last = range->fp.it.start +
+					    range->nr_pages - 1;
+		}
 		list_add_tail(&range->node, ranges);
 	}
 	return addr == end ? 0 : -EFAULT;
 }
 
 /* Fill in the records of a successful call and charge them exactly. */
-static unsigned long fill_ranges(struct list_head *ranges, unsigned int flags,
+static unsigned long fill_ranges(struct vaddr_pin *vp,
+				 struct list_head *ranges, unsigned int flags,
 				 struct page **pages)
 {
-	struct vaddr_pin_range *range;
+	struct vaddr_pin_range *range, *first;
 	u64 now = ktime_get_boottime_ns();
 	unsigned long charged = 0;
 	unsigned int nr = 0;
 
+	first = list_first_entry(ranges, struct vaddr_pin_range, node);
 	list_for_each_entry(range, ranges, node) {
+		range->vp = vp;
+		range->call = first;
+		refcount_set(&range->ref, 1);
 		range->pages = pages;
 		range->nr_charged = range->nr_pages -
 				    count_zero_pages(pages, range->nr_pages);
@@ -220,10 +264,34 @@ static unsigned long fill_ranges(struct list_head *ranges, unsigned int flags,
 		pages += range->nr_pages;
 		nr++;
 	}
-	range = list_first_entry(ranges, struct vaddr_pin_range, node);
-	range->flags |= VADDR_PIN_RANGE_FIRST;
-	range->nr_in_call = nr;
+	first->flags |= VADDR_PIN_RANGE_FIRST;
+	first->nr_in_call = nr;
 	return charged;
+}
+
+/*
+ * Tie the records of a call whose file holds a layout lease to that lease.
+ * Under the mmap_lock that keeps the files mapped.  A lease released since
+ * the VMA walk leaves its record untied: no lease, nothing to tie to, and
+ * what needed the lease was refused by GUP anyway.
+ */
+static void tie_ranges(struct vaddr_pin_range *first)
+{
+	struct vaddr_pin_range *range = first;
+	unsigned int i;
+
+	/*
+	 * The call's records are linked to each other on the context's list,
+	 * and nobody else unlinks them before the call has returned.
+	 */
+	for (i = 0; i < first->nr_in_call; i++) {
+		struct file *file = range->fp.lease_file;
+
+		if (file && file_pin_tie(&range->fp, file, range->fp.it.start,
+					 range->fp.it.last))
+			range->fp.lease_file = NULL;
+		range = list_next_entry(range, node);
+	}
 }
 
 /**
@@ -266,6 +334,7 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	unsigned int gup_flags = FOLL_LONGTERM;
 	unsigned long nr_pages, end, charged;
 	struct mm_struct *mm = vp->mm;
+	struct vaddr_pin_range *first;
 	LIST_HEAD(ranges);
 	long pinned;
 	int ret;
@@ -301,13 +370,14 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 		ret = pinned < 0 ? pinned : -EFAULT;
 		goto out_unlock;
 	}
-	mmap_read_unlock(mm);
-
-	charged = fill_ranges(&ranges, flags, pages);
+	charged = fill_ranges(vp, &ranges, flags, pages);
 	vaddr_pin_uncharge(mm, nr_pages - charged);
+	first = list_first_entry(&ranges, struct vaddr_pin_range, node);
 	spin_lock(&vp->lock);
 	list_splice(&ranges, &vp->ranges);
 	spin_unlock(&vp->lock);
+	tie_ranges(first);
+	mmap_read_unlock(mm);
 	mmput(mm);
 	return 0;
 
@@ -354,27 +424,41 @@ static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
 	range = first;
 	for (i = first->nr_in_call; i; i--) {
 		next = list_next_entry(range, node);
+		range->flags |= VADDR_PIN_RANGE_UNPINNED;
 		list_move_tail(&range->node, out);
 		range = next;
 	}
 	return found;
 }
 
-/* Unpin and uncharge the records on @ranges, then free them. */
+static void put_range(struct vaddr_pin_range *range)
+{
+	if (refcount_dec_and_test(&range->ref))
+		kmem_cache_free(vaddr_pin_range_cache, range);
+}
+
+/*
+ * Untie, unpin and uncharge the records on @ranges, taken off their
+ * context's list, and drop them.
+ */
 static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 			   bool make_dirty)
 {
-	struct vaddr_pin_range *range;
+	struct vaddr_pin_range *range, *next;
 	unsigned long charged = 0;
 
-	list_for_each_entry(range, ranges, node) {
+	list_for_each_entry_safe(range, next, ranges, node) {
+		file_pin_untie(&range->fp);
 		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
 					    make_dirty &&
 					    (range->flags & VADDR_PIN_RANGE_WRITE));
 		charged += range->nr_charged;
+		if (range->fp.inode)
+			iput(range->fp.inode);
+		list_del(&range->node);
+		put_range(range);
 	}
 	vaddr_pin_uncharge(mm, charged);
-	free_ranges(ranges);
 }
 
 /**
@@ -406,6 +490,73 @@ void vaddr_unpin_user_pages(struct vaddr_pin *vp, struct page **pages,
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_unpin_user_pages, VADDR_PIN);
 
+/* === Revocation, for fs/file_pin_lease.c === */
+
+static struct vaddr_pin_range *file_pin_range(struct file_pin *fp)
+{
+	return container_of(fp, struct vaddr_pin_range, fp);
+}
+
+/* Can the owner of the pin take it back?  Under the inode's flc_lock. */
+bool vaddr_pin_file_pin_revocable(struct file_pin *fp)
+{
+	const struct vaddr_pin_ops *ops = file_pin_range(fp)->vp->ops;
+
+	return ops && ops->revoke;
+}
+
+/*
+ * Keep the record, and its context, for a revoker.  Under the inode's
+ * flc_lock while the pin is tied: teardown unties before it waits for
+ * @vp->revoking to drop to zero, so the context outlives the revoker.
+ */
+void vaddr_pin_file_pin_get(struct file_pin *fp)
+{
+	struct vaddr_pin_range *range = file_pin_range(fp);
+
+	refcount_inc(&range->ref);
+	atomic_inc(&range->vp->revoking);
+}
+
+void vaddr_pin_file_pin_put(struct file_pin *fp)
+{
+	struct vaddr_pin_range *range = file_pin_range(fp);
+	struct vaddr_pin *vp = range->vp;
+
+	put_range(range);
+	if (atomic_dec_and_test(&vp->revoking))
+		wake_up_var(&vp->revoking);
+}
+
+/*
+ * Ask the owner to revoke the pin call that @fp belongs to, unless it is
+ * unpinned already or its revocation was asked for.  No lock held.
+ */
+void vaddr_pin_file_pin_revoke(struct file_pin *fp)
+{
+	struct vaddr_pin_range *range = file_pin_range(fp), *first;
+	struct vaddr_pin *vp = range->vp;
+	unsigned long nr_pages = 0;
+	struct page **pages;
+	unsigned int i;
+
+	spin_lock(&vp->lock);
+	first = range->call;
+	if ((range->flags & VADDR_PIN_RANGE_UNPINNED) ||
+	    (first->flags & VADDR_PIN_RANGE_REVOKE)) {
+		spin_unlock(&vp->lock);
+		return;
+	}
+	first->flags |= VADDR_PIN_RANGE_REVOKE;
+	pages = first->pages;
+	for (i = 0, range = first; i < first->nr_in_call; i++) {
+		nr_pages += range->nr_pages;
+		range = list_next_entry(range, node);
+	}
+	spin_unlock(&vp->lock);
+	vp->ops->revoke(vp, pages, nr_pages);
+}
+
 /* === Context === */
 
 /**
@@ -429,6 +580,7 @@ void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
 	vp->ops = ops;
 	spin_lock_init(&vp->lock);
 	INIT_LIST_HEAD(&vp->ranges);
+	atomic_set(&vp->revoking, 0);
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
 
@@ -445,9 +597,22 @@ EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
  */
 void vaddr_pin_teardown(struct vaddr_pin *vp)
 {
+	struct vaddr_pin_range *range;
 	LIST_HEAD(ranges);
 
+	/*
+	 * Untied, the pins can no longer be found by a revoker; wait for the
+	 * revocations already under way, which unpin through the owner.
+	 */
 	spin_lock(&vp->lock);
+	list_for_each_entry(range, &vp->ranges, node)
+		file_pin_untie(&range->fp);
+	spin_unlock(&vp->lock);
+	wait_var_event(&vp->revoking, !atomic_read(&vp->revoking));
+
+	spin_lock(&vp->lock);
+	list_for_each_entry(range, &vp->ranges, node)
+		range->flags |= VADDR_PIN_RANGE_UNPINNED;
 	list_splice_init(&vp->ranges, &ranges);
 	spin_unlock(&vp->lock);
 	release_ranges(vp->mm, &ranges, true);

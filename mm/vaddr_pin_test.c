@@ -4,7 +4,9 @@
  * opens /sys/kernel/debug/vaddr_pin_test and pins and unpins its own memory
  * through ioctls.  Each open file is one pinning context on the opener's mm,
  * owned by that file; closing it tears the context down, unpinning whatever
- * is still pinned.
+ * is still pinned.  The owner behind vaddr_pin_test revokes a pin by
+ * unpinning it at once; the one behind vaddr_pin_test_unrevocable cannot
+ * revoke.
  */
 
 #define pr_fmt(fmt) "vaddr_pin_test: " fmt
@@ -36,10 +38,43 @@ struct vp_test_ctx {
 	struct xarray pins;	/* id -> struct vp_test_pin */
 };
 
-static const struct vaddr_pin_ops vp_test_ops = {};
+static void free_pin(struct vp_test_pin *pin)
+{
+	kvfree(pin->pages);
+	kfree(pin);
+}
+
+/* The revocable owner gives a pin back at once, marking it dirty. */
+static void vp_test_revoke(struct vaddr_pin *vp, struct page **pages,
+			   unsigned long nr_pages)
+{
+	struct vp_test_ctx *ctx = container_of(vp, struct vp_test_ctx, vp);
+	struct vp_test_pin *pin;
+	unsigned long id;
+
+	mutex_lock(&ctx->lock);
+	xa_for_each(&ctx->pins, id, pin) {
+		if (pin->pages == pages) {
+			xa_erase(&ctx->pins, id);
+			vaddr_unpin_user_pages(vp, pages, nr_pages, true);
+			break;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	if (pin)
+		free_pin(pin);
+}
+
+static const struct vaddr_pin_ops vp_test_revocable_ops = {
+	.revoke = vp_test_revoke,
+};
+
+/* An owner that cannot take its pins back. */
+static const struct vaddr_pin_ops vp_test_unrevocable_ops = {};
 
 static int vp_test_open(struct inode *inode, struct file *file)
 {
+	const struct vaddr_pin_ops *ops = inode->i_private;
 	struct vp_test_ctx *ctx;
 
 	if (!current->mm)
@@ -47,17 +82,11 @@ static int vp_test_open(struct inode *inode, struct file *file)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	vaddr_pin_init(&ctx->vp, current->mm, file, &vp_test_ops);
+	vaddr_pin_init(&ctx->vp, current->mm, file, ops);
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->pins, XA_FLAGS_ALLOC1);
 	file->private_data = ctx;
 	return 0;
-}
-
-static void free_pin(struct vp_test_pin *pin)
-{
-	kvfree(pin->pages);
-	kfree(pin);
 }
 
 static int vp_test_release(struct inode *inode, struct file *file)
@@ -182,18 +211,26 @@ static const struct file_operations vp_test_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-static struct dentry *vp_test_dentry;
+static struct dentry *vp_test_dentry, *vp_test_unrevocable_dentry;
 
 static int __init vp_test_init(void)
 {
-	vp_test_dentry = debugfs_create_file_unsafe("vaddr_pin_test", 0600,
-						    NULL, NULL, &vp_test_fops);
+	vp_test_dentry =
+		debugfs_create_file_unsafe("vaddr_pin_test", 0600, NULL,
+					   (void *)&vp_test_revocable_ops,
+					   &vp_test_fops);
+	vp_test_unrevocable_dentry =
+		debugfs_create_file_unsafe("vaddr_pin_test_unrevocable", 0600,
+					   NULL,
+					   (void *)&vp_test_unrevocable_ops,
+					   &vp_test_fops);
 	return 0;
 }
 module_init(vp_test_init);
 
 static void __exit vp_test_exit(void)
 {
+	debugfs_remove(vp_test_unrevocable_dentry);
 	debugfs_remove(vp_test_dentry);
 }
 module_exit(vp_test_exit);

@@ -33,3 +33,24 @@ kmake() {
 	make -C "$TREE" O="$OBJ" CC="$cc" KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00 UTC" \
 		KBUILD_BUILD_USER=vaddr_pin KBUILD_BUILD_HOST=build "$@"
 }
+
+# build/.tree-sums: what the tree's private files held when the project
+# last wrote them (prepare-tree, make edit, refresh-patch).  A file that
+# no longer matches has edits that only build/linux holds.
+record_tree_sums() {	# record_tree_sums FILE...: (re)record these files
+	local f
+	touch "$BUILD/.tree-sums"
+	for f in "$@"; do
+		grep -v "  $f\$" "$BUILD/.tree-sums" > "$BUILD/.tree-sums.new" || true
+		mv "$BUILD/.tree-sums.new" "$BUILD/.tree-sums"
+		[ -f "$TREE/$f" ] && (cd "$TREE" && sha1sum "$f") >> "$BUILD/.tree-sums"
+	done
+	return 0
+}
+
+unrecorded_edits() {	# prints the files of build/linux edited since recorded
+	[ -f "$BUILD/.tree-sums" ] || return 0
+	(cd "$TREE" && sha1sum --quiet -c "$BUILD/.tree-sums" 2>/dev/null) |
+		sed -n 's/: FAILED.*$//p'
+	return 0	# sha1sum fails exactly when there is something to say
+}

@@ -39,6 +39,8 @@ cmd_edit() {
 		tmp=$(mktemp "$TREE/$f.XXXXXX")
 		cp "$TREE/$f" "$tmp"
 		mv "$tmp" "$TREE/$f"
+		# Recorded as it is now: later edits are then known.
+		grep -q "  $f\$" "$BUILD/.tree-sums" 2>/dev/null || record_tree_sums "$f"
 		echo "$TREE/$f"
 	done
 }
@@ -109,6 +111,8 @@ cmd_refresh() {
 	done
 	mv "$out" "$pfile"
 	series | grep -qx "$name" || echo "$name" >> "$TOP/patches/series"
+	# The edits are in a patch now.
+	record_tree_sums $files
 	echo "$pfile"
 }
 

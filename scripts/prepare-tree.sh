@@ -118,7 +118,21 @@ link_new_files() {
 	mv "$BUILD/.linked-files.new" "$BUILD/.linked-files"
 }
 
+# Refuse to overwrite edits that only build/linux holds.
+check_edits() {
+	local edited
+	[ -f "$TREE/.vaddr_pin-tree" ] || return 0
+	edited=$(unrecorded_edits)
+	[ -z "$edited" ] && return 0
+	[ -n "${VADDR_PIN_DISCARD_EDITS:-}" ] && return 0
+	die "build/linux has edits that are in no patch: $(echo $edited)
+  turn them into patches (make refresh-patch P=...), or drop them
+  (VADDR_PIN_DISCARD_EDITS=1 make tree)"
+}
+
 unpack_pristine
+check_edits
 copy_pristine_tree
 apply_patches
+record_tree_sums $(cat "$BUILD/.patched-files")
 link_new_files

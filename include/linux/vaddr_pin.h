@@ -8,6 +8,7 @@
 #ifndef _LINUX_VADDR_PIN_H
 #define _LINUX_VADDR_PIN_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/list.h>
@@ -24,8 +25,11 @@ struct vaddr_pin;
 
 /**
  * struct vaddr_pin_ops - callbacks of a pinning context's owner
- * @revoke: reserved for revocable pins of file-backed memory; a context
- *	whose owner cannot take its pins back leaves it NULL.
+ * @revoke: take back the pin whose page array is @pages: stop the device
+ *	from touching the pages, then vaddr_unpin_user_pages() them, before
+ *	returning or soon after.  Called in process context with no mm,
+ *	filesystem or lease lock held, at most once per pin.  An owner that
+ *	cannot take its pins back leaves it NULL.
  */
 struct vaddr_pin_ops {
 	void (*revoke)(struct vaddr_pin *vp, struct page **pages,
@@ -41,6 +45,8 @@ struct vaddr_pin_ops {
  * @ops: the owner's callbacks.
  * @lock: protects @ranges.
  * @ranges: the pinned ranges (struct vaddr_pin_range), newest first.
+ * @revoking: revocations of this context's pins under way; teardown waits
+ *	for them.
  *
  * Embed one in the object that holds the pins (an RDMA memory region, a
  * DMA mapping).  Only @mm, @owner and @ops are for the owner to read; the
@@ -53,6 +59,7 @@ struct vaddr_pin {
 
 	spinlock_t lock;		/* protects @ranges */
 	struct list_head ranges;
+	atomic_t revoking;
 };
 
 /**
