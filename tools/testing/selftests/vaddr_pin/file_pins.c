@@ -20,11 +20,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-#include "pinner.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#endif
+#include "vaddr_pin_selftest.h"
 
 #define NPAGES	8
 

@@ -23,11 +23,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#define F_UNBREAK	32
-#endif
+#include "vaddr_pin_selftest.h"
 
 #define LAYOUT		(F_RDLCK | F_LAYOUT)
 #define UNBREAKABLE	(F_RDLCK | F_LAYOUT | F_UNBREAK)

@@ -19,31 +19,10 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-#include "pinner.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#define F_UNBREAK	32
-#endif
+#include "vaddr_pin_selftest.h"
 
 #define LAYOUT		(F_RDLCK | F_LAYOUT)
 #define NPAGES		8
-
-/* mm->pinned_vm of this process, in pages (VmPin). */
-static long vm_pin_pages(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb < 0 ? -1 : kb * 1024 / getpagesize();
-}
 
 FIXTURE(lease) {
 	char path[PATH_MAX];

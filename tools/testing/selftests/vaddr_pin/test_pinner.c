@@ -19,25 +19,9 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-#include "pinner.h"
+#include "vaddr_pin_selftest.h"
 
 static long page_size;
-
-/* mm->pinned_vm of this process, in pages (VmPin). */
-static long vm_pin_pages(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb < 0 ? -1 : kb * 1024 / page_size;
-}
 
 /* FOLL_PIN pins held system-wide: acquired minus released. */
 static long pins_held(void)
