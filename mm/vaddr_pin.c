@@ -285,12 +285,15 @@ static void tie_ranges(struct vaddr_pin_range *first)
 	 * and nobody else unlinks them before the call has returned.
 	 */
 	for (i = 0; i < first->nr_in_call; i++) {
-		struct file *file = range->fp.lease_file;
+		struct file *file;
 
+		/* Never read past the call's last record: others move it. */
+		if (i)
+			range = list_next_entry(range, node);
+		file = range->fp.lease_file;
 		if (file && file_pin_tie(&range->fp, file, range->fp.it.start,
 					 range->fp.it.last))
 			range->fp.lease_file = NULL;
-		range = list_next_entry(range, node);
 	}
 }
 

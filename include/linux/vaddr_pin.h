@@ -28,8 +28,9 @@ struct vaddr_pin;
  * @revoke: take back the pin whose page array is @pages: stop the device
  *	from touching the pages, then vaddr_unpin_user_pages() them, before
  *	returning or soon after.  Called in process context with no mm,
- *	filesystem or lease lock held, at most once per pin.  An owner that
- *	cannot take its pins back leaves it NULL.
+ *	filesystem or lease lock held, at most once per pin, possibly
+ *	before the vaddr_pin_user_pages() call that pinned it has returned.
+ *	An owner that cannot take its pins back leaves it NULL.
  */
 struct vaddr_pin_ops {
 	void (*revoke)(struct vaddr_pin *vp, struct page **pages,
