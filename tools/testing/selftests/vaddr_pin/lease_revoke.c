@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -149,6 +150,90 @@ TEST_F(lease, closing_the_pinner_unties)
 	EXPECT_EQ(0, vm_pin_pages());
 	/* Nothing left tied: releasing the lease has nothing to wait for. */
 	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_UNLCK));
+}
+
+#define RACE_ROUNDS	2000
+
+struct race {
+	int fd;			/* the leasing file */
+	const char *pinner;	/* the pinner to open, or NULL: use @pin_fd */
+	int pin_fd;
+	void *map;
+	size_t len;
+	int errors;		/* unexpected results */
+	int revoked;		/* pins a lease release took back first */
+};
+
+/* Take and release the lease, over and over. */
+static void *toggle_lease(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		if (fcntl(r->fd, F_SETLEASE, LAYOUT))
+			r->errors++;
+		fcntl(r->fd, F_SETLEASE, F_UNLCK);
+	}
+	return NULL;
+}
+
+/* Pin and unpin, or pin and close the pinner, over and over. */
+static void *pin_and_drop(void *arg)
+{
+	struct race *r = arg;
+	unsigned int id;
+	int i, fd;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		fd = r->pinner ? open(r->pinner, O_RDWR) : r->pin_fd;
+		if (fd < 0 || pin(fd, r->map, r->len, 0, &id)) {
+			r->errors++;
+			continue;
+		}
+		if (r->pinner)
+			close(fd);
+		/* A release of the lease may have revoked it already. */
+		else if (unpin(fd, id, 0))
+			errno == ENOENT ? r->revoked++ : r->errors++;
+	}
+	return NULL;
+}
+
+static void race(struct __test_metadata *_metadata, struct race *r)
+{
+	long held = pins_held();
+	pthread_t a, b;
+
+	ASSERT_EQ(0, pthread_create(&a, NULL, toggle_lease, r));
+	ASSERT_EQ(0, pthread_create(&b, NULL, pin_and_drop, r));
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	TH_LOG("%d rounds, %d pins revoked before their unpin", RACE_ROUNDS,
+	       r->revoked);
+	EXPECT_EQ(0, r->errors);
+	EXPECT_EQ(0, vm_pin_pages());
+	EXPECT_EQ(held, pins_held());
+}
+
+TEST_F(lease, release_races_pin_and_unpin)
+{
+	struct race r = {
+		.fd = self->fd, .pin_fd = self->pinner, .map = self->map,
+		.len = self->len,
+	};
+
+	race(_metadata, &r);
+}
+
+TEST_F(lease, release_races_teardown)
+{
+	struct race r = {
+		.fd = self->fd, .pinner = PINNER, .map = self->map,
+		.len = self->len,
+	};
+
+	race(_metadata, &r);
 }
 
 TEST_HARNESS_MAIN

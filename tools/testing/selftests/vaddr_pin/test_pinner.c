@@ -23,32 +23,6 @@
 
 static long page_size;
 
-/* FOLL_PIN pins held system-wide: acquired minus released. */
-static long pins_held(void)
-{
-	long acquired = -1, released = -1, v;
-	char name[64];
-	FILE *f;
-	int fd;
-
-	/* Fold the per-CPU counter deltas in first, or they lag. */
-	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		return -1;
-	close(fd);
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &v) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			acquired = v;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			released = v;
-	}
-	fclose(f);
-	return acquired - released;
-}
-
 FIXTURE(pinner) {
 	int fd;
 	char *mem;

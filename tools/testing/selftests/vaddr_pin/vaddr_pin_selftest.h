@@ -6,7 +6,9 @@
 #ifndef __SELFTESTS_VADDR_PIN_H
 #define __SELFTESTS_VADDR_PIN_H
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -55,6 +57,32 @@ static inline long vm_pin_pages(void)
 			break;
 	fclose(f);
 	return kb < 0 ? -1 : kb * 1024 / getpagesize();
+}
+
+/* FOLL_PIN pins held system-wide (acquired minus released), or -1. */
+static inline long pins_held(void)
+{
+	long acquired = -1, released = -1, v;
+	char name[64];
+	FILE *f;
+	int fd;
+
+	/* Fold the per-CPU counter deltas in first, or they lag. */
+	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return -1;
+	close(fd);
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acquired = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			released = v;
+	}
+	fclose(f);
+	return acquired - released;
 }
 
 #endif /* __SELFTESTS_VADDR_PIN_H */
