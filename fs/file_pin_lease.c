@@ -51,16 +51,13 @@ void file_pin_init(struct file_pin *fp)
 
 /**
  * file_pin_tie() - tie a pinned range to the layout lease held through a file
- * @fp: the pinned range's tie, not yet tied
+ * @fp: the pinned range's tie, not yet tied; @fp->it holds the file's pages
  * @file: the mapped file
- * @first: first page offset of the file that is pinned
- * @last: last page offset of the file that is pinned
  *
  * Context: Process context, under the mmap_lock that keeps @file mapped.
  * Return: 0 if tied; -EPERM if @file holds no layout lease (any more).
  */
-int file_pin_tie(struct file_pin *fp, struct file *file, pgoff_t first,
-		 pgoff_t last)
+int file_pin_tie(struct file_pin *fp, struct file *file)
 {
 	struct inode *inode = file_inode(file);
 	struct file_lock_context *ctx = locks_inode_context(inode);
@@ -68,8 +65,6 @@ int file_pin_tie(struct file_pin *fp, struct file *file, pgoff_t first,
 
 	if (!ctx)
 		return ret;
-	fp->it.start = first;
-	fp->it.last = last;
 	spin_lock(&ctx->flc_lock);
 	if (__file_has_layout_lease(ctx, file)) {
 		ihold(inode);

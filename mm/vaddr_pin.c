@@ -102,9 +102,8 @@
 
 /* vaddr_pin_range.flags */
 #define VADDR_PIN_RANGE_WRITE	VADDR_PIN_WRITE
-#define VADDR_PIN_RANGE_FIRST	BIT(8)	/* first record of a pin call */
-#define VADDR_PIN_RANGE_UNPINNED BIT(9)	/* taken off the context's list */
-#define VADDR_PIN_RANGE_REVOKE	BIT(10)	/* on a first record: revoke asked */
+#define VADDR_PIN_RANGE_UNPINNED BIT(8)	/* taken off the context's list */
+#define VADDR_PIN_RANGE_REVOKE	BIT(9)	/* on a first record: revoke asked */
 
 /**
  * struct vaddr_pin_range - one pinned run of pages within one VMA
@@ -114,11 +113,13 @@
  * @nr_pages: number of pages.
  * @nr_charged: pages charged to ``mm->pinned_vm`` (the zero page is not).
  * @pinned_ns: ktime_get_boottime_ns() when pinned.
- * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_FIRST.
+ * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_UNPINNED,
+ *	%VADDR_PIN_RANGE_REVOKE.
  * @nr_in_call: on the first record of a call, how many records the call
  *	made; they follow it on &vaddr_pin.ranges.
  * @vp: the context.
- * @call: the first record of the call that made this one.
+ * @call: the first record of the call that made this one (itself, on
+ *	the first record).
  * @ref: one reference for being pinned, one for each revoker at work.
  * @fp: the tie to a layout lease, when the pages are a leased file's.
  *
@@ -264,7 +265,6 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 		pages += range->nr_pages;
 		nr++;
 	}
-	first->flags |= VADDR_PIN_RANGE_FIRST;
 	first->nr_in_call = nr;
 	return charged;
 }
@@ -291,8 +291,7 @@ static void tie_ranges(struct vaddr_pin_range *first)
 		if (i)
 			range = list_next_entry(range, node);
 		file = range->fp.lease_file;
-		if (file && file_pin_tie(&range->fp, file, range->fp.it.start,
-					 range->fp.it.last))
+		if (file && file_pin_tie(&range->fp, file))
 			range->fp.lease_file = NULL;
 	}
 }
@@ -410,7 +409,7 @@ static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
 	lockdep_assert_held(&vp->lock);
 	list_for_each_entry(first, &vp->ranges, node) {
 		if (first->pages == pages &&
-		    (first->flags & VADDR_PIN_RANGE_FIRST))
+		    first->call == first)
 			break;
 	}
 	if (list_entry_is_head(first, &vp->ranges, node))

@@ -39,8 +39,7 @@ struct file_pin {
 #ifdef CONFIG_VADDR_PIN
 
 void file_pin_init(struct file_pin *fp);
-int file_pin_tie(struct file_pin *fp, struct file *file, pgoff_t first,
-		 pgoff_t last);
+int file_pin_tie(struct file_pin *fp, struct file *file);
 void file_pin_untie(struct file_pin *fp);
 void file_pin_lease_released(struct file *filp);
 
