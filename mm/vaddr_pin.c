@@ -50,27 +50,46 @@
  * flags; nothing sleeps and nothing is allocated under it, and no page is
  * unpinned under it.
  *
- * **The pinning rule.** GUP refuses long-term pins of fsdax memory and
- * writable long-term pins of page-cache mappings.  Those need a layout
- * lease held through the very file that is mapped (``vma->vm_file``); the
- * VMA walk checks for it and refuses with -EPERM when there is none.  With
- * one, GUP still refuses them for now: allowing them needs the revocation
- * that ties each such pin to its lease.
+ * **The pinning rule.**  GUP refuses long-term pins of fsdax memory and
+ * writable long-term pins of page-cache mappings, because nothing could take
+ * them back when the filesystem needs the blocks.  vaddr_pin takes them
+ * when, and only when, a layout lease is held through the very file that is
+ * mapped (``vma->vm_file``): the VMA walk checks for it and refuses with
+ * -EPERM when there is none, and pin_user_pages_leased(), GUP's entry for
+ * vaddr_pin alone, skips those two refusals.
  *
- * **Ties to leases.** A pin of a file's memory taken while the mapped file
+ * **Ties to leases.**  A pin of a file's memory taken while the mapped file
  * holds a layout lease is tied to that lease: each of its records goes into
- * the inode's registry (fs/file_pin_lease.c).  The VMA walk notes which
- * files hold one; the ties are made after GUP, still under ``mmap_lock``, so
- * the files stay mapped, and a lease released in between simply leaves the
- * record untied.  Pins taken before a lease was taken are not tied to it.
+ * the inode's registry (fs/file_pin_lease.c), where layout changes find it.
+ * The VMA walk notes which files hold one; the ties are made after GUP,
+ * still under ``mmap_lock``.  Pins taken before a lease was taken are not
+ * tied to it.  No pin that needed a lease can stay untied:
  *
+ * * munmap() and mmap() need ``mmap_lock`` for write, so the VMAs, and the
+ *   files they map, are those the walk checked until every tie is made.
+ * * A lease released between the walk and the tie makes the tie fail
+ *   (the check and the insertion are one ``flc_lock`` section), and the
+ *   call unpins everything and fails with -EPERM.  A lease released after
+ *   the tie revokes the pin like any other tied to it.
+ * * A layout change opens its break (under ``flc_lock``) before it looks
+ *   for pins: a tie made before that is found and revoked, and a tie tried
+ *   after it fails, so the call unpins and fails with -EAGAIN.
+ *
+ * A revoke that hits a pin before its call has returned does not reach the
+ * owner, who does not know the pin yet: it marks the call, and the call
+ * unpins everything and fails with -EAGAIN, as it does when a tie fails.
+
  * **Revocation.** When a lease goes, the pins tied to it are revoked: a
  * revoker finds a record in the registry under the inode's ``flc_lock``,
  * takes a reference on it and counts itself in ``vp->revoking``, then, with
  * no lock held, asks the owner through &struct vaddr_pin_ops.revoke to give
  * back the whole pin call the record belongs to (at most once per call,
  * flagged on its first record).  The owner unpins with
- * vaddr_unpin_user_pages(), which unties the records.  Teardown first unties
+ * vaddr_unpin_user_pages(), which unties the records.  Between the flag and
+ * the callback the owner may unpin that call itself and pin anew with the
+ * same page array; so the owner's callback confirms, under the lock that
+ * orders its own pins and unpins, with vaddr_pin_revoking() that the array
+ * it is given still names a call being revoked.  Teardown first unties
  * every record, so that no new revoker can find them, then waits for
  * ``vp->revoking`` to drop to zero before it unpins what is left: the
  * context outlives every revoker.  A pin whose owner has no revoke callback
@@ -104,6 +123,8 @@
 #define VADDR_PIN_RANGE_WRITE	VADDR_PIN_WRITE
 #define VADDR_PIN_RANGE_UNPINNED BIT(8)	/* taken off the context's list */
 #define VADDR_PIN_RANGE_REVOKE	BIT(9)	/* on a first record: revoke asked */
+#define VADDR_PIN_RANGE_LEASED	BIT(10)	/* needs its lease: fsdax, writable */
+#define VADDR_PIN_RANGE_DONE	BIT(11)	/* on a first record: call returned */
 
 /**
  * struct vaddr_pin_range - one pinned run of pages within one VMA
@@ -114,7 +135,8 @@
  * @nr_charged: pages charged to ``mm->pinned_vm`` (the zero page is not).
  * @pinned_ns: ktime_get_boottime_ns() when pinned.
  * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_UNPINNED,
- *	%VADDR_PIN_RANGE_REVOKE.
+ *	%VADDR_PIN_RANGE_REVOKE, %VADDR_PIN_RANGE_LEASED,
+ *	%VADDR_PIN_RANGE_DONE.
  * @nr_in_call: on the first record of a call, how many records the call
  *	made; they follow it on &vaddr_pin.ranges.
  * @vp: the context.
@@ -173,6 +195,116 @@ static unsigned long count_zero_pages(struct page **pages, unsigned long nr)
 	return zero;
 }
 
+/* === Releasing === */
+
+/* Mark the records of a call unpinned and move them onto @out. */
+static void move_call(struct vaddr_pin_range *first, struct list_head *out)
+{
+	struct vaddr_pin_range *range = first, *next;
+	unsigned int i;
+
+	for (i = first->nr_in_call; i; i--) {
+		next = list_next_entry(range, node);
+		range->flags |= VADDR_PIN_RANGE_UNPINNED;
+		list_move_tail(&range->node, out);
+		range = next;
+	}
+}
+
+/* The first record of the returned call that pinned @pages, or NULL. */
+static struct vaddr_pin_range *find_call(struct vaddr_pin *vp,
+					 struct page **pages)
+{
+	struct vaddr_pin_range *first;
+
+	lockdep_assert_held(&vp->lock);
+	list_for_each_entry(first, &vp->ranges, node)
+		if (first->pages == pages && first->call == first &&
+		    (first->flags & VADDR_PIN_RANGE_DONE))
+			return first;
+	return NULL;
+}
+
+/*
+ * Find the call that pinned @pages and, if it pinned @nr_pages pages, move
+ * its records from @vp onto @out.  Returns the number of pages it pinned,
+ * or 0 if @vp holds no such call.
+ */
+static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
+			       unsigned long nr_pages, struct list_head *out)
+{
+	struct vaddr_pin_range *first, *range;
+	unsigned long found = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&vp->lock);
+	first = find_call(vp, pages);
+	if (!first)
+		return 0;
+
+	range = first;
+	for (i = 0; i < first->nr_in_call; i++) {
+		found += range->nr_pages;
+		range = list_next_entry(range, node);
+	}
+	if (found != nr_pages)
+		return found;
+
+	move_call(first, out);
+	return found;
+}
+
+/*
+ * End a pin call whose records are on the context's list: unless tying
+ * them failed (@ret) or a revoke hit them meanwhile, the call is done and
+ * the owner may unpin it; else move its records onto @out, marked
+ * unpinned, so that revokers still holding them skip them.  Returns 0 or
+ * why the call fails.
+ */
+static int finish_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
+		       int ret, struct list_head *out)
+{
+	spin_lock(&vp->lock);
+	if (!ret && (first->flags & VADDR_PIN_RANGE_REVOKE))
+		ret = -EAGAIN;
+	if (ret)
+		move_call(first, out);
+	else
+		first->flags |= VADDR_PIN_RANGE_DONE;
+	spin_unlock(&vp->lock);
+	return ret;
+}
+
+static void put_range(struct vaddr_pin_range *range)
+{
+	if (refcount_dec_and_test(&range->ref))
+		kmem_cache_free(vaddr_pin_range_cache, range);
+}
+
+/*
+ * Untie, unpin and uncharge the records on @ranges, taken off their
+ * context's list, and drop them.
+ */
+static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
+			   bool make_dirty)
+{
+	struct vaddr_pin_range *range, *next;
+	unsigned long charged = 0;
+
+	list_for_each_entry_safe(range, next, ranges, node) {
+		file_pin_untie(&range->fp);
+		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
+					    make_dirty &&
+					    (range->flags & VADDR_PIN_RANGE_WRITE));
+		charged += range->nr_charged;
+		if (range->fp.inode)
+			iput(range->fp.inode);
+		list_del(&range->node);
+		put_range(range);
+	}
+	vaddr_pin_uncharge(mm, charged);
+}
+
 /* === Pinning === */
 
 static void free_ranges(struct list_head *ranges)
@@ -229,6 +361,8 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		range->start = addr;
 		addr = min(end, vma->vm_end);
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
+		if (vma_needs_layout_lease(vma, flags))
+			range->flags = VADDR_PIN_RANGE_LEASED;
 		if (leased) {
 			/* To be tied once pinned: the file and its pages. */
 			range->fp.lease_file = vma->vm_file;
@@ -260,7 +394,7 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 		range->nr_charged = range->nr_pages -
 				    count_zero_pages(pages, range->nr_pages);
 		range->pinned_ns = now;
-		range->flags = flags & VADDR_PIN_RANGE_WRITE;
+		range->flags |= flags & VADDR_PIN_RANGE_WRITE;
 		charged += range->nr_charged;
 		pages += range->nr_pages;
 		nr++;
@@ -271,14 +405,15 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 
 /*
  * Tie the records of a call whose file holds a layout lease to that lease.
- * Under the mmap_lock that keeps the files mapped.  A lease released since
- * the VMA walk leaves its record untied: no lease, nothing to tie to, and
- * what needed the lease was refused by GUP anyway.
+ * Under the mmap_lock that keeps the files mapped.  Fails if a record that
+ * needs its lease lost it since the VMA walk, or if a layout change over a
+ * record is under way; once one fails, the rest are left untied.
  */
-static void tie_ranges(struct vaddr_pin_range *first)
+static int tie_ranges(struct vaddr_pin_range *first)
 {
 	struct vaddr_pin_range *range = first;
 	unsigned int i;
+	int ret = 0;
 
 	/*
 	 * The call's records are linked to each other on the context's list,
@@ -286,14 +421,21 @@ static void tie_ranges(struct vaddr_pin_range *first)
 	 */
 	for (i = 0; i < first->nr_in_call; i++) {
 		struct file *file;
+		int err;
 
 		/* Never read past the call's last record: others move it. */
 		if (i)
 			range = list_next_entry(range, node);
 		file = range->fp.lease_file;
-		if (file && file_pin_tie(&range->fp, file))
-			range->fp.lease_file = NULL;
+		range->fp.lease_file = NULL;
+		if (!file || ret)
+			continue;
+		err = file_pin_tie(&range->fp, file);
+		if (err == -EAGAIN ||
+		    (err && (range->flags & VADDR_PIN_RANGE_LEASED)))
+			ret = err;
 	}
+	return ret;
 }
 
 /**
@@ -326,6 +468,9 @@ static void tie_ranges(struct vaddr_pin_range *first)
  *                 (PROT_NONE, read-only with %VADDR_PIN_WRITE), is a
  *                 VM_IO or VM_PFNMAP mapping, could not be pinned, or
  *                 @vp->mm has exited.
+ * * -EAGAIN     - a layout change over part of the range is under way, or
+ *                 the lease the range was tied to went before the call
+ *                 returned.
  * * -ENOMEM     - RLIMIT_MEMLOCK would be exceeded, or out of memory.
  * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``.
  */
@@ -364,8 +509,7 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	ret = alloc_ranges(mm, start, end, flags, &ranges);
 	if (ret)
 		goto out_unlock;
-	pinned = pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
-				       NULL);
+	pinned = pin_user_pages_leased(mm, start, nr_pages, gup_flags, pages);
 	if (pinned != nr_pages) {
 		if (pinned > 0)
 			unpin_user_pages(pages, pinned);
@@ -376,12 +520,14 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	vaddr_pin_uncharge(mm, nr_pages - charged);
 	first = list_first_entry(&ranges, struct vaddr_pin_range, node);
 	spin_lock(&vp->lock);
-	list_splice(&ranges, &vp->ranges);
+	list_splice_init(&ranges, &vp->ranges);
 	spin_unlock(&vp->lock);
-	tie_ranges(first);
+	ret = finish_call(vp, first, tie_ranges(first), &ranges);
 	mmap_read_unlock(mm);
+	if (ret)
+		release_ranges(mm, &ranges, false);
 	mmput(mm);
-	return 0;
+	return ret;
 
 out_unlock:
 	mmap_read_unlock(mm);
@@ -393,75 +539,6 @@ out_mmput:
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_pin_user_pages, VADDR_PIN);
-
-/*
- * Find the call that pinned @pages and, if it pinned @nr_pages pages, move
- * its records from @vp onto @out.  Returns the number of pages it pinned,
- * or 0 if @vp holds no such call.
- */
-static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
-			       unsigned long nr_pages, struct list_head *out)
-{
-	struct vaddr_pin_range *first, *range, *next;
-	unsigned long found = 0;
-	unsigned int i;
-
-	lockdep_assert_held(&vp->lock);
-	list_for_each_entry(first, &vp->ranges, node) {
-		if (first->pages == pages &&
-		    first->call == first)
-			break;
-	}
-	if (list_entry_is_head(first, &vp->ranges, node))
-		return 0;
-
-	range = first;
-	for (i = 0; i < first->nr_in_call; i++) {
-		found += range->nr_pages;
-		range = list_next_entry(range, node);
-	}
-	if (found != nr_pages)
-		return found;
-
-	range = first;
-	for (i = first->nr_in_call; i; i--) {
-		next = list_next_entry(range, node);
-		range->flags |= VADDR_PIN_RANGE_UNPINNED;
-		list_move_tail(&range->node, out);
-		range = next;
-	}
-	return found;
-}
-
-static void put_range(struct vaddr_pin_range *range)
-{
-	if (refcount_dec_and_test(&range->ref))
-		kmem_cache_free(vaddr_pin_range_cache, range);
-}
-
-/*
- * Untie, unpin and uncharge the records on @ranges, taken off their
- * context's list, and drop them.
- */
-static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
-			   bool make_dirty)
-{
-	struct vaddr_pin_range *range, *next;
-	unsigned long charged = 0;
-
-	list_for_each_entry_safe(range, next, ranges, node) {
-		file_pin_untie(&range->fp);
-		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
-					    make_dirty &&
-					    (range->flags & VADDR_PIN_RANGE_WRITE));
-		charged += range->nr_charged;
-		if (range->fp.inode)
-			iput(range->fp.inode);
-		list_del(&range->node);
-		put_range(range);
-	}
-	vaddr_pin_uncharge(mm, charged);
-}
 
 /**
  * vaddr_unpin_user_pages() - unpin pages pinned by vaddr_pin_user_pages()
@@ -491,6 +568,33 @@ void vaddr_unpin_user_pages(struct vaddr_pin *vp, struct page **pages,
 	release_ranges(vp->mm, &ranges, make_dirty);
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_unpin_user_pages, VADDR_PIN);
+
+/**
+ * vaddr_pin_revoking() - is a pin being revoked?
+ * @vp: the pinning context
+ * @pages: the page array of a pin of @vp
+ *
+ * For the owner's &struct vaddr_pin_ops.revoke: a revoke may race the
+ * owner's own unpin of the pin it names, and @pages may by then name a new
+ * pin, which must be left alone.  Asked under the lock that orders the
+ * owner's pins and unpins, the answer holds until that lock is dropped.
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if @vp holds a pin whose page array is @pages and its
+ * revocation has been asked for.
+ */
+bool vaddr_pin_revoking(struct vaddr_pin *vp, struct page **pages)
+{
+	struct vaddr_pin_range *first;
+	bool revoking;
+
+	spin_lock(&vp->lock);
+	first = find_call(vp, pages);
+	revoking = first && (first->flags & VADDR_PIN_RANGE_REVOKE);
+	spin_unlock(&vp->lock);
+	return revoking;
+}
+EXPORT_SYMBOL_NS_GPL(vaddr_pin_revoking, VADDR_PIN);
 
 /* === Revocation, for fs/file_pin_lease.c === */
 
@@ -550,6 +654,11 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 		return;
 	}
 	first->flags |= VADDR_PIN_RANGE_REVOKE;
+	/* A call still under way fails instead: its owner knows no pin. */
+	if (!(first->flags & VADDR_PIN_RANGE_DONE)) {
+		spin_unlock(&vp->lock);
+		return;
+	}
 	pages = first->pages;
 	for (i = 0, range = first; i < first->nr_in_call; i++) {
 		nr_pages += range->nr_pages;

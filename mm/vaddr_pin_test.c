@@ -4,9 +4,10 @@
  * opens /sys/kernel/debug/vaddr_pin_test and pins and unpins its own memory
  * through ioctls.  Each open file is one pinning context on the opener's mm,
  * owned by that file; closing it tears the context down, unpinning whatever
- * is still pinned.  The owner behind vaddr_pin_test revokes a pin by
- * unpinning it at once; the one behind vaddr_pin_test_unrevocable cannot
- * revoke.
+ * is still pinned.  Three owners: the one behind vaddr_pin_test revokes a
+ * pin by unpinning it at once; the one behind vaddr_pin_test_slow unpins it
+ * vaddr_pin_test_slow_ms milliseconds later, from a work item; the one
+ * behind vaddr_pin_test_unrevocable cannot revoke.
  */
 
 #define pr_fmt(fmt) "vaddr_pin_test: " fmt
@@ -20,22 +21,31 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vaddr_pin.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "vaddr_pin_test.h"
 
 MODULE_IMPORT_NS(VADDR_PIN);
 
+/* How long the slow owner takes to give a pin back. */
+static u32 slow_revoke_ms = 3000;
+
 /* One pin: its page array is the handle vaddr_pin knows it by. */
 struct vp_test_pin {
 	struct page **pages;
 	unsigned long nr_pages;
+	u32 id;
+	struct list_head revoke_node;	/* on ctx->revoke_list, under ctx->lock */
 };
 
 struct vp_test_ctx {
 	struct vaddr_pin vp;
-	struct mutex lock;	/* serialises pin and unpin on @pins */
+	struct mutex lock;	/* protects everything below */
 	struct xarray pins;	/* id -> struct vp_test_pin */
+	struct list_head revoke_list;	/* the slow owner's pins to give back */
+	struct delayed_work revoke_work;
+	bool closing;		/* teardown unpins what is left */
 };
 
 static void free_pin(struct vp_test_pin *pin)
@@ -44,29 +54,88 @@ static void free_pin(struct vp_test_pin *pin)
 	kfree(pin);
 }
 
+/* Unpin @pin and forget it; the caller frees it once it holds no lock. */
+static void unpin_pin(struct vp_test_ctx *ctx, struct vp_test_pin *pin,
+		      bool dirty)
+{
+	lockdep_assert_held(&ctx->lock);
+	xa_erase(&ctx->pins, pin->id);
+	list_del_init(&pin->revoke_node);
+	vaddr_unpin_user_pages(&ctx->vp, pin->pages, pin->nr_pages, dirty);
+}
+
+/* The pin a revoke is about, unless it is gone (or its array reused). */
+static struct vp_test_pin *find_revoked_pin(struct vp_test_ctx *ctx,
+					    struct page **pages)
+{
+	struct vp_test_pin *pin;
+	unsigned long id;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!vaddr_pin_revoking(&ctx->vp, pages))
+		return NULL;
+	xa_for_each(&ctx->pins, id, pin)
+		if (pin->pages == pages)
+			return pin;
+	return NULL;
+}
+
 /* The revocable owner gives a pin back at once, marking it dirty. */
 static void vp_test_revoke(struct vaddr_pin *vp, struct page **pages,
 			   unsigned long nr_pages)
 {
 	struct vp_test_ctx *ctx = container_of(vp, struct vp_test_ctx, vp);
 	struct vp_test_pin *pin;
-	unsigned long id;
 
 	mutex_lock(&ctx->lock);
-	xa_for_each(&ctx->pins, id, pin) {
-		if (pin->pages == pages) {
-			xa_erase(&ctx->pins, id);
-			vaddr_unpin_user_pages(vp, pages, nr_pages, true);
-			break;
-		}
-	}
+	pin = find_revoked_pin(ctx, pages);
+	if (pin)
+		unpin_pin(ctx, pin, true);
 	mutex_unlock(&ctx->lock);
 	if (pin)
 		free_pin(pin);
 }
 
+/* The slow owner gives a pin back slow_revoke_ms later. */
+static void vp_test_revoke_slowly(struct vaddr_pin *vp, struct page **pages,
+				  unsigned long nr_pages)
+{
+	struct vp_test_ctx *ctx = container_of(vp, struct vp_test_ctx, vp);
+	struct vp_test_pin *pin;
+
+	mutex_lock(&ctx->lock);
+	pin = find_revoked_pin(ctx, pages);
+	if (pin && !ctx->closing && list_empty(&pin->revoke_node)) {
+		list_add_tail(&pin->revoke_node, &ctx->revoke_list);
+		schedule_delayed_work(&ctx->revoke_work,
+				      msecs_to_jiffies(READ_ONCE(slow_revoke_ms)));
+	}
+	mutex_unlock(&ctx->lock);
+}
+
+static void vp_test_revoke_work(struct work_struct *work)
+{
+	struct vp_test_ctx *ctx = container_of(to_delayed_work(work),
+					       struct vp_test_ctx, revoke_work);
+	struct vp_test_pin *pin, *next;
+	LIST_HEAD(done);
+
+	mutex_lock(&ctx->lock);
+	list_for_each_entry_safe(pin, next, &ctx->revoke_list, revoke_node) {
+		unpin_pin(ctx, pin, true);
+		list_add_tail(&pin->revoke_node, &done);
+	}
+	mutex_unlock(&ctx->lock);
+	list_for_each_entry_safe(pin, next, &done, revoke_node)
+		free_pin(pin);
+}
+
 static const struct vaddr_pin_ops vp_test_revocable_ops = {
 	.revoke = vp_test_revoke,
+};
+
+static const struct vaddr_pin_ops vp_test_slow_ops = {
+	.revoke = vp_test_revoke_slowly,
 };
 
 /* An owner that cannot take its pins back. */
@@ -85,6 +154,8 @@ static int vp_test_open(struct inode *inode, struct file *file)
 	vaddr_pin_init(&ctx->vp, current->mm, file, ops);
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->pins, XA_FLAGS_ALLOC1);
+	INIT_LIST_HEAD(&ctx->revoke_list);
+	INIT_DELAYED_WORK(&ctx->revoke_work, vp_test_revoke_work);
 	file->private_data = ctx;
 	return 0;
 }
@@ -95,7 +166,11 @@ static int vp_test_release(struct inode *inode, struct file *file)
 	struct vp_test_pin *pin;
 	unsigned long id;
 
-	/* Teardown unpins what is left; then the arrays can go. */
+	/* No more slow revokes: teardown unpins what is left. */
+	mutex_lock(&ctx->lock);
+	ctx->closing = true;
+	mutex_unlock(&ctx->lock);
+	cancel_delayed_work_sync(&ctx->revoke_work);
 	vaddr_pin_teardown(&ctx->vp);
 	xa_for_each(&ctx->pins, id, pin)
 		free_pin(pin);
@@ -126,6 +201,7 @@ static int vp_test_pin(struct vp_test_ctx *ctx,
 	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
 	if (!pin)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&pin->revoke_node);
 	pin->nr_pages = DIV_ROUND_UP(arg.len, PAGE_SIZE);
 	pin->pages = kvcalloc(max(pin->nr_pages, 1UL), sizeof(*pin->pages),
 			      GFP_KERNEL);
@@ -134,10 +210,15 @@ static int vp_test_pin(struct vp_test_ctx *ctx,
 		goto out_free;
 	}
 
+	/*
+	 * Under ctx->lock, so that a revoke, which may come as soon as the
+	 * pin call returns, finds the pin in ctx->pins.
+	 */
 	mutex_lock(&ctx->lock);
 	ret = xa_alloc(&ctx->pins, &id, pin, xa_limit_31b, GFP_KERNEL);
 	if (ret)
 		goto out_unlock;
+	pin->id = id;
 	ret = vaddr_pin_user_pages(&ctx->vp, arg.addr, arg.len, flags,
 				   pin->pages, pin->nr_pages);
 	if (ret)
@@ -145,13 +226,15 @@ static int vp_test_pin(struct vp_test_ctx *ctx,
 	mutex_unlock(&ctx->lock);
 
 	if (put_user(id, &uarg->id)) {
-		/* The caller cannot name it: drop it again. */
+		/* The caller cannot name it: drop it again, unless revoked. */
 		mutex_lock(&ctx->lock);
-		xa_erase(&ctx->pins, id);
-		vaddr_unpin_user_pages(&ctx->vp, pin->pages, pin->nr_pages,
-				       false);
+		if (xa_load(&ctx->pins, id) != pin)
+			pin = NULL;
+		else
+			unpin_pin(ctx, pin, false);
 		mutex_unlock(&ctx->lock);
-		free_pin(pin);
+		if (pin)
+			free_pin(pin);
 		return -EFAULT;
 	}
 	return 0;
@@ -177,15 +260,39 @@ static int vp_test_unpin(struct vp_test_ctx *ctx,
 		return -EINVAL;
 
 	mutex_lock(&ctx->lock);
-	pin = xa_erase(&ctx->pins, arg.id);
+	pin = xa_load(&ctx->pins, arg.id);
 	if (pin)
-		vaddr_unpin_user_pages(&ctx->vp, pin->pages, pin->nr_pages,
-				       arg.flags & VADDR_PIN_TEST_DIRTY);
+		unpin_pin(ctx, pin, arg.flags & VADDR_PIN_TEST_DIRTY);
 	mutex_unlock(&ctx->lock);
 	if (!pin)
 		return -ENOENT;
 	free_pin(pin);
 	return 0;
+}
+
+static int vp_test_state(struct vp_test_ctx *ctx,
+			 struct vaddr_pin_test_state __user *uarg)
+{
+	struct vaddr_pin_test_state arg;
+	struct vp_test_pin *pin;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags)
+		return -EINVAL;
+
+	mutex_lock(&ctx->lock);
+	pin = xa_load(&ctx->pins, arg.id);
+	if (pin) {
+		arg.nr_pages = pin->nr_pages;
+		arg.flags = VADDR_PIN_TEST_PINNED;
+		if (!list_empty(&pin->revoke_node))
+			arg.flags |= VADDR_PIN_TEST_REVOKING;
+	}
+	mutex_unlock(&ctx->lock);
+	if (!pin)
+		return -ENOENT;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
 static long vp_test_ioctl(struct file *file, unsigned int cmd,
@@ -198,6 +305,8 @@ static long vp_test_ioctl(struct file *file, unsigned int cmd,
 		return vp_test_pin(ctx, (void __user *)arg);
 	case VADDR_PIN_TEST_IOC_UNPIN:
 		return vp_test_unpin(ctx, (void __user *)arg);
+	case VADDR_PIN_TEST_IOC_STATE:
+		return vp_test_state(ctx, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -211,27 +320,41 @@ static const struct file_operations vp_test_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-static struct dentry *vp_test_dentry, *vp_test_unrevocable_dentry;
+/* Each file is one owner, in /sys/kernel/debug. */
+static const struct {
+	const char *name;
+	const struct vaddr_pin_ops *ops;
+} vp_test_owners[] = {
+	{ "vaddr_pin_test", &vp_test_revocable_ops },
+	{ "vaddr_pin_test_slow", &vp_test_slow_ops },
+	{ "vaddr_pin_test_unrevocable", &vp_test_unrevocable_ops },
+};
+
+static struct dentry *vp_test_dentries[ARRAY_SIZE(vp_test_owners)];
 
 static int __init vp_test_init(void)
 {
-	vp_test_dentry =
-		debugfs_create_file_unsafe("vaddr_pin_test", 0600, NULL,
-					   (void *)&vp_test_revocable_ops,
-					   &vp_test_fops);
-	vp_test_unrevocable_dentry =
-		debugfs_create_file_unsafe("vaddr_pin_test_unrevocable", 0600,
-					   NULL,
-					   (void *)&vp_test_unrevocable_ops,
-					   &vp_test_fops);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vp_test_owners); i++)
+		vp_test_dentries[i] =
+			debugfs_create_file_unsafe(vp_test_owners[i].name, 0600,
+						   NULL,
+						   (void *)vp_test_owners[i].ops,
+						   &vp_test_fops);
+	debugfs_create_u32("vaddr_pin_test_slow_ms", 0600, NULL,
+			   &slow_revoke_ms);
 	return 0;
 }
 module_init(vp_test_init);
 
 static void __exit vp_test_exit(void)
 {
-	debugfs_remove(vp_test_unrevocable_dentry);
-	debugfs_remove(vp_test_dentry);
+	unsigned int i;
+
+	debugfs_lookup_and_remove("vaddr_pin_test_slow_ms", NULL);
+	for (i = 0; i < ARRAY_SIZE(vp_test_dentries); i++)
+		debugfs_remove(vp_test_dentries[i]);
 }
 module_exit(vp_test_exit);
 

@@ -27,7 +27,17 @@ struct vaddr_pin_test_unpin {
 	__u32 flags;		/* in: VADDR_PIN_TEST_DIRTY */
 };
 
+struct vaddr_pin_test_state {
+	__u32 id;		/* in: from PIN */
+	__u32 flags;		/* in: 0; out: VADDR_PIN_TEST_PINNED, _REVOKING */
+	__u64 nr_pages;		/* out */
+};
+
+#define VADDR_PIN_TEST_PINNED		0x1	/* state: still pinned */
+#define VADDR_PIN_TEST_REVOKING		0x2	/* state: revoke asked, not done */
+
 #define VADDR_PIN_TEST_IOC_PIN		_IOWR('V', 0x40, struct vaddr_pin_test_pin)
 #define VADDR_PIN_TEST_IOC_UNPIN	_IOW('V', 0x41, struct vaddr_pin_test_unpin)
+#define VADDR_PIN_TEST_IOC_STATE	_IOWR('V', 0x42, struct vaddr_pin_test_state)
 
 #endif /* __MM_VADDR_PIN_TEST_H */

@@ -102,12 +102,21 @@ umount_fs() {
 	rm -f "/tmp/$1.img"
 }
 
+# The layout changes (layout_break variants) a file system does not have.
+unsupported_changes() {
+	case $1 in
+	tmpfs)	echo collapse_range insert_range zero_range clone_range \
+			dedupe_range ficlone ;;
+	ext4*)	echo clone_range dedupe_range ficlone ;;
+	esac
+}
+
 # The project's own selftests: those about files once per file system,
 # the others once.
 PER_FS_TESTS="layout_lease file_pins"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
-		case " $PER_FS_TESTS lease_revoke " in *" $(basename "$t") "*) continue ;; esac
+		case " $PER_FS_TESTS lease_revoke layout_break " in *" $(basename "$t") "*) continue ;; esac
 		[ -x "$t" ] && run_ktap "$(basename "$t")" 600 "$t"
 	done
 	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do
@@ -120,6 +129,10 @@ run_vaddr_pin_selftests() {
 			VP_TEST_DIR=$dir VP_TEST_FS=$fs \
 				run_ktap "$t.$fs" 600 "$bin/vaddr_pin/$t"
 		done
+		skip=$(for v in $(unsupported_changes $fs); do echo "-V $v"; done)
+		# shellcheck disable=SC2086 # one word per option
+		VP_TEST_DIR=$dir VP_TEST_FS=$fs run_ktap "layout_break.$fs" 900 \
+			"$bin/vaddr_pin/layout_break" $skip
 		# Read-only pins of page cache, which need no lease: not fsdax.
 		case $fs in *-dax) ;; *)
 			VP_TEST_DIR=$dir run_ktap "lease_revoke.$fs" 600 \

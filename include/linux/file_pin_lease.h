@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 struct file;
+struct file_lock_context;
 struct inode;
 
 /**
@@ -36,7 +37,42 @@ struct file_pin {
 	struct list_head revoke_node;
 };
 
+/**
+ * struct file_pin_break - a layout change under way over a file range
+ * @node: entry in the inode's flc_pin_breaks, under its flc_lock.
+ * @ctx: the inode's lock context while the break is open, else NULL.
+ * @first: first page offset of the range.
+ * @last: last page offset of the range.
+ *
+ * On the stack of the task changing the layout, from
+ * file_pin_break_begin() to file_pin_break_end().
+ */
+struct file_pin_break {
+	struct list_head node;
+	struct file_lock_context *ctx;
+	pgoff_t first;
+	pgoff_t last;
+};
+
+/* The breaks of a remap: its source and its destination. */
+struct file_pin_remap_break {
+	struct file_pin_break in;
+	struct file_pin_break out;
+};
+
 #ifdef CONFIG_VADDR_PIN
+
+int file_pin_break_begin(struct file_pin_break *brk, struct inode *inode,
+			 loff_t start, loff_t end);
+int file_pin_break_truncate(struct file_pin_break *brk, struct inode *inode,
+			    loff_t size);
+int file_pin_break_fallocate(struct file_pin_break *brk, struct inode *inode,
+			     int mode, loff_t offset, loff_t len);
+int file_pin_break_remap(struct file_pin_remap_break *brk, struct inode *in,
+			 loff_t pos_in, struct inode *out, loff_t pos_out,
+			 loff_t len);
+void file_pin_break_end(struct file_pin_break *brk);
+void file_pin_break_remap_end(struct file_pin_remap_break *brk);
 
 void file_pin_init(struct file_pin *fp);
 int file_pin_tie(struct file_pin *fp, struct file *file);
@@ -50,6 +86,42 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp);
 void vaddr_pin_file_pin_put(struct file_pin *fp);
 
 #else
+
+static inline int file_pin_break_begin(struct file_pin_break *brk,
+				       struct inode *inode, loff_t start,
+				       loff_t end)
+{
+	return 0;
+}
+
+static inline int file_pin_break_truncate(struct file_pin_break *brk,
+					  struct inode *inode, loff_t size)
+{
+	return 0;
+}
+
+static inline int file_pin_break_fallocate(struct file_pin_break *brk,
+					   struct inode *inode, int mode,
+					   loff_t offset, loff_t len)
+{
+	return 0;
+}
+
+static inline int file_pin_break_remap(struct file_pin_remap_break *brk,
+				       struct inode *in, loff_t pos_in,
+				       struct inode *out, loff_t pos_out,
+				       loff_t len)
+{
+	return 0;
+}
+
+static inline void file_pin_break_end(struct file_pin_break *brk)
+{
+}
+
+static inline void file_pin_break_remap_end(struct file_pin_remap_break *brk)
+{
+}
 
 static inline void file_pin_lease_released(struct file *filp)
 {

@@ -28,9 +28,11 @@ struct vaddr_pin;
  * @revoke: take back the pin whose page array is @pages: stop the device
  *	from touching the pages, then vaddr_unpin_user_pages() them, before
  *	returning or soon after.  Called in process context with no mm,
- *	filesystem or lease lock held, at most once per pin, possibly
- *	before the vaddr_pin_user_pages() call that pinned it has returned.
- *	An owner that cannot take its pins back leaves it NULL.
+ *	filesystem or lease lock held, at most once per pin, never before the
+ *	vaddr_pin_user_pages() call that pinned it has returned.  The owner
+ *	may have unpinned that pin meanwhile, and pinned anew with the same
+ *	array: it acts only if vaddr_pin_revoking() says so.  An owner that
+ *	cannot take its pins back leaves it NULL.
  */
 struct vaddr_pin_ops {
 	void (*revoke)(struct vaddr_pin *vp, struct page **pages,
@@ -88,6 +90,7 @@ int __must_check vaddr_pin_user_pages(struct vaddr_pin *vp,
 				      unsigned long max_pages);
 void vaddr_unpin_user_pages(struct vaddr_pin *vp, struct page **pages,
 			    unsigned long nr_pages, bool make_dirty);
+bool vaddr_pin_revoking(struct vaddr_pin *vp, struct page **pages);
 unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 				  struct vaddr_pin_range_info *info,
 				  unsigned int max);
@@ -117,6 +120,12 @@ static inline void vaddr_unpin_user_pages(struct vaddr_pin *vp,
 					  unsigned long nr_pages,
 					  bool make_dirty)
 {
+}
+
+static inline bool vaddr_pin_revoking(struct vaddr_pin *vp,
+				      struct page **pages)
+{
+	return false;
 }
 
 static inline unsigned int

@@ -187,8 +187,15 @@ static void *pin_and_drop(void *arg)
 
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		fd = r->pinner ? open(r->pinner, O_RDWR) : r->pin_fd;
-		if (fd < 0 || pin(fd, r->map, r->len, 0, &id)) {
+		if (fd < 0) {
 			r->errors++;
+			continue;
+		}
+		if (pin(fd, r->map, r->len, 0, &id)) {
+			/* The lease went before the pin call returned. */
+			errno == EAGAIN ? r->revoked++ : r->errors++;
+			if (r->pinner)
+				close(fd);
 			continue;
 		}
 		if (r->pinner)

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layout changes break the pins on their range: a change over a pin tied to
+ * a layout lease revokes it through its owner, signals the lease holder
+ * (F_SETSIG, si_fd = the leasing fd) and then succeeds; a change beside it
+ * disturbs nothing; an F_UNBREAK lease, an owner that cannot revoke, or one
+ * too slow for lease-break-time make the change fail with ETXTBSY and keep
+ * the pin and the data.
+ *
+ * Runs once per file system ($VP_TEST_DIR, $VP_TEST_FS).  Each variant is a
+ * layout change; guest-tests.sh leaves out those a file system does not
+ * have (-V).  The pins are writable, so on ext4 and xfs, and on fsdax, they
+ * exist only because a layout lease is held.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "vaddr_pin_selftest.h"
+
+#define NPAGES		16
+#define LEASE_SIG	(SIGRTMIN + 1)
+#define BREAK_TIME	"/proc/sys/fs/lease-break-time"
+#define SLOW_MS		"/sys/kernel/debug/vaddr_pin_test_slow_ms"
+
+static volatile sig_atomic_t nr_signals, signal_fd = -1;
+
+static void lease_signal(int sig, siginfo_t *si, void *uc)
+{
+	nr_signals++;
+	signal_fd = si->si_fd;
+}
+
+/* A file of NPAGES pages, page i filled with 'A' + i, at @path. */
+static int make_file(const char *path, long ps)
+{
+	char *buf = malloc(ps);
+	int fd, i;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || !buf)
+		return -1;
+	for (i = 0; i < NPAGES; i++) {
+		memset(buf, 'A' + i, ps);
+		if (write(fd, buf, ps) != ps)
+			return -1;
+	}
+	free(buf);
+	return fd;
+}
+
+/* Do pages [@first, @first + @nr) of @fd all hold @c? */
+static bool pages_hold(int fd, long ps, int first, int nr, char c)
+{
+	char *buf = malloc(ps);
+	bool ok = buf;
+	int i, j;
+
+	for (i = first; ok && i < first + nr; i++) {
+		ok = pread(fd, buf, ps, i * ps) == ps;
+		for (j = 0; ok && j < ps; j++)
+			ok = buf[j] == c;
+	}
+	free(buf);
+	return ok;
+}
+
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+static int pin_state(int pinner, unsigned int id)
+{
+	struct vaddr_pin_test_state st = { .id = id };
+
+	if (ioctl(pinner, VADDR_PIN_TEST_IOC_STATE, &st))
+		return -errno;
+	return st.flags;
+}
+
+FIXTURE(layout) {
+	char path[PATH_MAX], src_path[PATH_MAX + 8];
+	int fd, src, pinner;
+	long ps;
+	char *map;
+};
+
+/*
+ * A layout change over pages [first, first + nr) of the file.  A tail
+ * change (truncate, collapse, insert) also changes everything after.
+ */
+typedef int (*change_fn)(struct _test_data_layout *self, int first, int nr);
+
+FIXTURE_VARIANT(layout) {
+	change_fn change;
+};
+
+static int change_truncate(struct _test_data_layout *self, int first, int nr)
+{
+	return truncate(self->path, first * self->ps);
+}
+
+static int change_ftruncate(struct _test_data_layout *self, int first, int nr)
+{
+	return ftruncate(self->fd, first * self->ps);
+}
+
+static int fallocate_pages(struct _test_data_layout *self, int mode,
+			   int first, int nr)
+{
+	return fallocate(self->fd, mode, first * self->ps, nr * self->ps);
+}
+
+static int change_punch_hole(struct _test_data_layout *self, int first, int nr)
+{
+	return fallocate_pages(self, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       first, nr);
+}
+
+static int change_collapse_range(struct _test_data_layout *self, int first,
+				 int nr)
+{
+	return fallocate_pages(self, FALLOC_FL_COLLAPSE_RANGE, first, nr);
+}
+
+static int change_insert_range(struct _test_data_layout *self, int first,
+			       int nr)
+{
+	return fallocate_pages(self, FALLOC_FL_INSERT_RANGE, first, nr);
+}
+
+static int change_zero_range(struct _test_data_layout *self, int first, int nr)
+{
+	return fallocate_pages(self, FALLOC_FL_ZERO_RANGE, first, nr);
+}
+
+static int change_clone_range(struct _test_data_layout *self, int first,
+			      int nr)
+{
+	struct file_clone_range arg = {
+		.src_fd = self->src,
+		.src_offset = first * self->ps,
+		.src_length = nr * self->ps,
+		.dest_offset = first * self->ps,
+	};
+
+	return ioctl(self->fd, FICLONERANGE, &arg);
+}
+
+/* The source holds what the file held: the dedupe shares the blocks. */
+static int change_dedupe_range(struct _test_data_layout *self, int first,
+			       int nr)
+{
+	struct file_dedupe_range *arg;
+	int ret;
+
+	arg = calloc(1, sizeof(*arg) + sizeof(arg->info[0]));
+	if (!arg)
+		return -1;
+	arg->src_offset = first * self->ps;
+	arg->src_length = nr * self->ps;
+	arg->dest_count = 1;
+	arg->info[0].dest_fd = self->fd;
+	arg->info[0].dest_offset = first * self->ps;
+	ret = ioctl(self->src, FIDEDUPERANGE, arg);
+	if (!ret && arg->info[0].status) {
+		errno = arg->info[0].status < 0 ? -arg->info[0].status : EBADE;
+		ret = -1;
+	}
+	free(arg);
+	return ret;
+}
+
+FIXTURE_VARIANT_ADD(layout, truncate) { .change = change_truncate };
+FIXTURE_VARIANT_ADD(layout, ftruncate) { .change = change_ftruncate };
+FIXTURE_VARIANT_ADD(layout, punch_hole) { .change = change_punch_hole };
+FIXTURE_VARIANT_ADD(layout, collapse_range) { .change = change_collapse_range };
+FIXTURE_VARIANT_ADD(layout, insert_range) { .change = change_insert_range };
+FIXTURE_VARIANT_ADD(layout, zero_range) { .change = change_zero_range };
+FIXTURE_VARIANT_ADD(layout, clone_range) { .change = change_clone_range };
+FIXTURE_VARIANT_ADD(layout, dedupe_range) { .change = change_dedupe_range };
+
+FIXTURE_SETUP(layout)
+{
+	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
+	struct sigaction sa = {
+		.sa_sigaction = lease_signal,
+		.sa_flags = SA_SIGINFO | SA_RESTART,
+	};
+
+	self->ps = getpagesize();
+	snprintf(self->path, sizeof(self->path), "%s/layout_break.%d", dir,
+		 getpid());
+	snprintf(self->src_path, sizeof(self->src_path), "%s.src",
+		 self->path);
+	self->fd = make_file(self->path, self->ps);
+	ASSERT_LE(0, self->fd);
+	self->src = make_file(self->src_path, self->ps);
+	ASSERT_LE(0, self->src);
+	self->map = mmap(NULL, NPAGES * self->ps, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, self->pinner);
+	ASSERT_EQ(0, sigaction(LEASE_SIG, &sa, NULL));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, LEASE_SIG));
+}
+
+FIXTURE_TEARDOWN(layout)
+{
+	close(self->pinner);
+	munmap(self->map, NPAGES * self->ps);
+	close(self->src);
+	close(self->fd);
+	unlink(self->src_path);
+	unlink(self->path);
+	write_sysctl(BREAK_TIME, "45");
+}
+
+/* Pin pages [first, first + nr) of the mapping for write through @pinner. */
+static int pin_pages(struct _test_data_layout *self, int pinner, int first,
+		     int nr, unsigned int *id)
+{
+	return pin(pinner, self->map + first * self->ps, nr * self->ps,
+		   VADDR_PIN_TEST_WRITE, id);
+}
+
+TEST_F(layout, change_over_pin_revokes_and_signals)
+{
+	unsigned int id;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(self, self->pinner, 4, 4, &id));
+	ASSERT_EQ(4, vm_pin_pages());
+
+	EXPECT_EQ(0, variant->change(self, 4, 4)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-ENOENT, pin_state(self->pinner, id));
+	EXPECT_EQ(0, vm_pin_pages());
+	EXPECT_EQ(1, nr_signals);
+	EXPECT_EQ(self->fd, signal_fd);
+	/* The lease stays. */
+	EXPECT_EQ(F_RDLCK | F_LAYOUT, fcntl(self->fd, F_GETLEASE));
+}
+
+TEST_F(layout, change_beside_pin_disturbs_nothing)
+{
+	unsigned int id;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(self, self->pinner, 0, 4, &id));
+
+	EXPECT_EQ(0, variant->change(self, 8, 4)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->pinner, id));
+	EXPECT_EQ(4, vm_pin_pages());
+	EXPECT_EQ(0, nr_signals);
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 0, 1, 'A'));
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 3, 1, 'D'));
+	EXPECT_EQ(0, unpin(self->pinner, id, 0));
+}
+
+TEST_F(layout, unbreakable_lease_fails_with_etxtbsy)
+{
+	unsigned int id;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE,
+			   F_RDLCK | F_LAYOUT | F_UNBREAK));
+	ASSERT_EQ(0, pin_pages(self, self->pinner, 4, 4, &id));
+
+	EXPECT_EQ(-1, variant->change(self, 4, 4));
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->pinner, id));
+	EXPECT_EQ(4, vm_pin_pages());
+	EXPECT_EQ(0, nr_signals);
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 4, 1, 'E'));
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 15, 1, 'P'));
+	EXPECT_EQ(0, unpin(self->pinner, id, 0));
+	/* With the pin gone, the change goes ahead. */
+	EXPECT_EQ(0, variant->change(self, 4, 4)) TH_LOG("%s", strerror(errno));
+}
+
+TEST_F(layout, unrevocable_owner_fails_with_etxtbsy)
+{
+	int unrevocable = open(PINNER "_unrevocable", O_RDWR);
+	unsigned int id;
+
+	ASSERT_LE(0, unrevocable);
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(self, unrevocable, 4, 4, &id));
+
+	EXPECT_EQ(-1, variant->change(self, 4, 4));
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(unrevocable, id));
+	EXPECT_EQ(0, nr_signals);
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 7, 1, 'H'));
+	close(unrevocable);
+	EXPECT_EQ(0, vm_pin_pages());
+}
+
+/* Data written through a pin before its revoke is in the file after. */
+TEST_F(layout, data_written_through_pin_survives_revoke)
+{
+	unsigned int id;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(self, self->pinner, 0, 8, &id));
+	memset(self->map, 'z', 8 * self->ps);
+	/* What the dedupe source must hold to match. */
+	ASSERT_EQ(8 * self->ps, pwrite(self->src, self->map, 8 * self->ps, 0));
+
+	EXPECT_EQ(0, variant->change(self, 6, 2)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-ENOENT, pin_state(self->pinner, id));
+	EXPECT_EQ(0, fsync(self->fd));
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 0, 6, 'z'));
+}
+
+/* The owner gives the pin back after lease-break-time: ETXTBSY, then ok. */
+TEST_F_TIMEOUT(layout, slow_owner_past_break_time_fails, 60)
+{
+	int slow = open(PINNER "_slow", O_RDWR);
+	struct timespec t0, t1;
+	unsigned int id;
+	int i;
+
+	ASSERT_LE(0, slow);
+	ASSERT_EQ(0, write_sysctl(BREAK_TIME, "1"));
+	ASSERT_EQ(0, write_sysctl(SLOW_MS, "2500"));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(self, slow, 4, 4, &id));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, variant->change(self, 4, 4));
+	EXPECT_EQ(ETXTBSY, errno);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* It waited for lease-break-time, and not for the owner. */
+	EXPECT_LE(1, t1.tv_sec - t0.tv_sec + (t1.tv_nsec >= t0.tv_nsec));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED | VADDR_PIN_TEST_REVOKING,
+		  pin_state(slow, id));
+	EXPECT_EQ(1, nr_signals);
+
+	for (i = 0; i < 100 && pin_state(slow, id) != -ENOENT; i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(-ENOENT, pin_state(slow, id));
+	EXPECT_EQ(0, variant->change(self, 4, 4)) TH_LOG("%s", strerror(errno));
+	close(slow);
+}
+
+/* Changes of the whole file: open(O_TRUNC) and FICLONE onto it. */
+FIXTURE(whole) {
+	char path[PATH_MAX], src_path[PATH_MAX + 8];
+	int fd, src, pinner;
+	long ps;
+	char *map;
+};
+
+FIXTURE_VARIANT(whole) {
+	bool clone;
+};
+
+FIXTURE_VARIANT_ADD(whole, open_trunc) { .clone = false };
+FIXTURE_VARIANT_ADD(whole, ficlone) { .clone = true };
+
+FIXTURE_SETUP(whole)
+{
+	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
+	struct sigaction sa = {
+		.sa_sigaction = lease_signal,
+		.sa_flags = SA_SIGINFO | SA_RESTART,
+	};
+
+	self->ps = getpagesize();
+	snprintf(self->path, sizeof(self->path), "%s/layout_break_whole.%d",
+		 dir, getpid());
+	snprintf(self->src_path, sizeof(self->src_path), "%s.src",
+		 self->path);
+	self->fd = make_file(self->path, self->ps);
+	ASSERT_LE(0, self->fd);
+	self->src = make_file(self->src_path, self->ps);
+	ASSERT_LE(0, self->src);
+	self->map = mmap(NULL, NPAGES * self->ps, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, self->pinner);
+	ASSERT_EQ(0, sigaction(LEASE_SIG, &sa, NULL));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, LEASE_SIG));
+}
+
+FIXTURE_TEARDOWN(whole)
+{
+	close(self->pinner);
+	munmap(self->map, NPAGES * self->ps);
+	close(self->src);
+	close(self->fd);
+	unlink(self->src_path);
+	unlink(self->path);
+}
+
+static int change_whole(struct _test_data_whole *self, bool clone)
+{
+	int fd, ret = 0;
+
+	if (clone)
+		return ioctl(self->fd, FICLONE, self->src);
+	fd = open(self->path, O_RDWR | O_TRUNC);
+	if (fd < 0)
+		ret = -1;
+	else
+		close(fd);
+	return ret;
+}
+
+TEST_F(whole, change_revokes_and_signals)
+{
+	unsigned int id;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(self->pinner, self->map + 12 * self->ps, self->ps,
+			 VADDR_PIN_TEST_WRITE, &id));
+
+	EXPECT_EQ(0, change_whole(self, variant->clone))
+		TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-ENOENT, pin_state(self->pinner, id));
+	EXPECT_EQ(0, vm_pin_pages());
+	EXPECT_EQ(1, nr_signals);
+	EXPECT_EQ(self->fd, signal_fd);
+}
+
+TEST_F(whole, unbreakable_lease_fails_with_etxtbsy)
+{
+	unsigned int id;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE,
+			   F_RDLCK | F_LAYOUT | F_UNBREAK));
+	ASSERT_EQ(0, pin(self->pinner, self->map + 12 * self->ps, self->ps,
+			 VADDR_PIN_TEST_WRITE, &id));
+
+	EXPECT_EQ(-1, change_whole(self, variant->clone));
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->pinner, id));
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 0, 1, 'A'));
+	EXPECT_TRUE(pages_hold(self->fd, self->ps, 12, 1, 'M'));
+	EXPECT_EQ(0, nr_signals);
+}
+
+TEST_HARNESS_MAIN
