@@ -198,11 +198,15 @@ static unsigned long count_zero_pages(struct page **pages, unsigned long nr)
 /* === Releasing === */
 
 /* Mark the records of a call unpinned and move them onto @out. */
-static void move_call(struct vaddr_pin_range *first, struct list_head *out)
+static void move_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
+		      struct list_head *out)
 {
 	struct vaddr_pin_range *range = first, *next;
 	unsigned int i;
 
+	lockdep_assert_held(&vp->lock);
+	if (vp->revoked_call == first)
+		vp->revoked_call = NULL;
 	for (i = first->nr_in_call; i; i--) {
 		next = list_next_entry(range, node);
 		range->flags |= VADDR_PIN_RANGE_UNPINNED;
@@ -218,6 +222,10 @@ static struct vaddr_pin_range *find_call(struct vaddr_pin *vp,
 	struct vaddr_pin_range *first;
 
 	lockdep_assert_held(&vp->lock);
+	/* An owner's revoke callback looks up and unpins the revoked call. */
+	first = vp->revoked_call;
+	if (first && first->pages == pages)
+		return first;
 	list_for_each_entry(first, &vp->ranges, node)
 		if (first->pages == pages && first->call == first &&
 		    (first->flags & VADDR_PIN_RANGE_DONE))
@@ -250,7 +258,7 @@ static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
 	if (found != nr_pages)
 		return found;
 
-	move_call(first, out);
+	move_call(vp, first, out);
 	return found;
 }
 
@@ -268,7 +276,7 @@ static int finish_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
 	if (!ret && (first->flags & VADDR_PIN_RANGE_REVOKE))
 		ret = -EAGAIN;
 	if (ret)
-		move_call(first, out);
+		move_call(vp, first, out);
 	else
 		first->flags |= VADDR_PIN_RANGE_DONE;
 	spin_unlock(&vp->lock);
@@ -660,6 +668,7 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 		return;
 	}
 	pages = first->pages;
+	vp->revoked_call = first;
 	for (i = 0, range = first; i < first->nr_in_call; i++) {
 		nr_pages += range->nr_pages;
 		range = list_next_entry(range, node);
@@ -692,6 +701,7 @@ void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
 	spin_lock_init(&vp->lock);
 	INIT_LIST_HEAD(&vp->ranges);
 	atomic_set(&vp->revoking, 0);
+	vp->revoked_call = NULL;
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
 
@@ -725,6 +735,7 @@ void vaddr_pin_teardown(struct vaddr_pin *vp)
 	list_for_each_entry(range, &vp->ranges, node)
 		range->flags |= VADDR_PIN_RANGE_UNPINNED;
 	list_splice_init(&vp->ranges, &ranges);
+	vp->revoked_call = NULL;
 	spin_unlock(&vp->lock);
 	release_ranges(vp->mm, &ranges, true);
 	mmdrop(vp->mm);

@@ -31,12 +31,15 @@ MODULE_IMPORT_NS(VADDR_PIN);
 /* How long the slow owner takes to give a pin back. */
 static u32 slow_revoke_ms = 3000;
 
-/* One pin: its page array is the handle vaddr_pin knows it by. */
+/*
+ * One pin: its page array is the handle vaddr_pin knows it by, and a revoke
+ * finds the pin from it.
+ */
 struct vp_test_pin {
-	struct page **pages;
 	unsigned long nr_pages;
 	u32 id;
 	struct list_head revoke_node;	/* on ctx->revoke_list, under ctx->lock */
+	struct page *pages[];
 };
 
 struct vp_test_ctx {
@@ -50,8 +53,7 @@ struct vp_test_ctx {
 
 static void free_pin(struct vp_test_pin *pin)
 {
-	kvfree(pin->pages);
-	kfree(pin);
+	kvfree(pin);
 }
 
 /* Unpin @pin and forget it; the caller frees it once it holds no lock. */
@@ -68,16 +70,11 @@ static void unpin_pin(struct vp_test_ctx *ctx, struct vp_test_pin *pin,
 static struct vp_test_pin *find_revoked_pin(struct vp_test_ctx *ctx,
 					    struct page **pages)
 {
-	struct vp_test_pin *pin;
-	unsigned long id;
-
 	lockdep_assert_held(&ctx->lock);
 	if (!vaddr_pin_revoking(&ctx->vp, pages))
 		return NULL;
-	xa_for_each(&ctx->pins, id, pin)
-		if (pin->pages == pages)
-			return pin;
-	return NULL;
+	/* Still pinned, so still allocated. */
+	return container_of(pages, struct vp_test_pin, pages[0]);
 }
 
 /* The revocable owner gives a pin back at once, marking it dirty. */
@@ -184,6 +181,7 @@ static int vp_test_pin(struct vp_test_ctx *ctx,
 		       struct vaddr_pin_test_pin __user *uarg)
 {
 	struct vaddr_pin_test_pin arg;
+	unsigned long nr_pages;
 	struct vp_test_pin *pin;
 	unsigned int flags = 0;
 	u32 id;
@@ -198,21 +196,16 @@ static int vp_test_pin(struct vp_test_ctx *ctx,
 	if (arg.len > VADDR_PIN_TEST_MAX_PAGES << PAGE_SHIFT)
 		return -E2BIG;
 
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
+	nr_pages = DIV_ROUND_UP(arg.len, PAGE_SIZE);
+	pin = kvzalloc(struct_size(pin, pages, nr_pages), GFP_KERNEL);
 	if (!pin)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&pin->revoke_node);
-	pin->nr_pages = DIV_ROUND_UP(arg.len, PAGE_SIZE);
-	pin->pages = kvcalloc(max(pin->nr_pages, 1UL), sizeof(*pin->pages),
-			      GFP_KERNEL);
-	if (!pin->pages) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
+	pin->nr_pages = nr_pages;
 
 	/*
 	 * Under ctx->lock, so that a revoke, which may come as soon as the
-	 * pin call returns, finds the pin in ctx->pins.
+	 * pin call returns, waits until the pin is in ctx->pins.
 	 */
 	mutex_lock(&ctx->lock);
 	ret = xa_alloc(&ctx->pins, &id, pin, xa_limit_31b, GFP_KERNEL);
@@ -243,7 +236,6 @@ out_erase:
 	xa_erase(&ctx->pins, id);
 out_unlock:
 	mutex_unlock(&ctx->lock);
-out_free:
 	free_pin(pin);
 	return ret;
 }

@@ -33,3 +33,11 @@ for src in "$TREE"/tools/testing/selftests/vaddr_pin/*.c; do
 	out=$BUILD/selftests/vaddr_pin/$(basename "$src" .c)
 	gcc -Wall -Werror -O2 -isystem "$hdr" -o "$out" "$src" -lpthread
 done
+
+# The project's tools (tools/vaddr_pin/), one program per .c file.
+mkdir -p "$BUILD/tools"
+for src in "$TOP"/tools/vaddr_pin/*.c; do
+	[ -e "$src" ] || continue
+	gcc -Wall -Werror -O2 -isystem "$hdr" \
+		-o "$BUILD/tools/$(basename "$src" .c)" "$src"
+done

@@ -19,6 +19,7 @@ struct file;
 struct mm_struct;
 struct page;
 struct vaddr_pin;
+struct vaddr_pin_range;
 
 /* Flags for vaddr_pin_user_pages(). */
 #define VADDR_PIN_WRITE		BIT(0)	/* the device writes to the pages */
@@ -50,6 +51,8 @@ struct vaddr_pin_ops {
  * @ranges: the pinned ranges (struct vaddr_pin_range), newest first.
  * @revoking: revocations of this context's pins under way; teardown waits
  *	for them.
+ * @revoked_call: the call whose revoke was asked for last, looked up first
+ *	when the owner unpins it; under @lock.
  *
  * Embed one in the object that holds the pins (an RDMA memory region, a
  * DMA mapping).  Only @mm, @owner and @ops are for the owner to read; the
@@ -63,6 +66,7 @@ struct vaddr_pin {
 	spinlock_t lock;		/* protects @ranges */
 	struct list_head ranges;
 	atomic_t revoking;
+	struct vaddr_pin_range *revoked_call;
 };
 
 /**
