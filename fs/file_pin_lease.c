@@ -40,6 +40,7 @@
 #include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/falloc.h>	/* after fs.h, for its types */
+#include <kunit/visibility.h>
 #include <linux/jiffies.h>
 #include <linux/overflow.h>
 #include <linux/wait.h>
@@ -375,6 +376,7 @@ int file_pin_break_begin(struct file_pin_break *brk, struct inode *inode,
 	file_pin_break_end(brk);
 	return left ? -EINTR : -ETXTBSY;
 }
+EXPORT_SYMBOL_IF_KUNIT(file_pin_break_begin);
 
 /**
  * file_pin_break_end() - let pins of a range be tied again
@@ -393,6 +395,7 @@ void file_pin_break_end(struct file_pin_break *brk)
 	spin_unlock(&ctx->flc_lock);
 	brk->ctx = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(file_pin_break_end);
 
 /**
  * file_pin_break_truncate() - file_pin_break_begin() for a truncate

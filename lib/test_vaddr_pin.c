@@ -7,21 +7,35 @@
  * suite's exit checks that the case left nothing behind: no record in the
  * context, as many pins released as acquired system-wide, and no pages
  * charged to pinned_vm.
+ *
+ * The second suite, vaddr_pin_lease, pins a shmem file mapped in the case's
+ * mm under a layout lease, and breaks ranges of it: which pins a break
+ * finds, in which order it revokes them, what it refuses, and breaks racing
+ * pins, unpins, teardowns and lease releases from several threads.
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/file_pin_lease.h>
+#include <linux/filelock.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmzone.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vaddr_pin.h>
 
 MODULE_IMPORT_NS(VADDR_PIN);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 struct vp_test {
 	struct vaddr_pin vp;
@@ -631,7 +645,447 @@ static struct kunit_suite vaddr_pin_suite = {
 	.test_cases = vaddr_pin_cases,
 };
 
-kunit_test_suite(vaddr_pin_suite);
+/* === Pins of a leased file, and breaks === */
+
+#define LEASE_PAGES	64
+
+/* One pin of the leased file, found from its page array. */
+struct lease_pin {
+	struct list_head node;		/* on pin_owner.pins */
+	pgoff_t first;			/* its first page in the file */
+	unsigned long nr_pages;
+	struct page *pages[];
+};
+
+/* A pinning context and its pins; revocable unless made otherwise. */
+struct pin_owner {
+	struct vaddr_pin vp;
+	struct mutex lock;		/* orders pins, unpins and revokes */
+	struct list_head pins;
+	pgoff_t revoked[8];		/* first pages, in revoke order */
+	unsigned int nr_revoked;
+};
+
+struct lease_test {
+	struct pin_owner owner;
+	struct file *file;		/* shmem, mapped at @addr */
+	unsigned long addr;
+	long pin_balance;
+};
+
+static void owner_revoke(struct vaddr_pin *vp, struct page **pages,
+			 unsigned long nr_pages)
+{
+	struct pin_owner *o = container_of(vp, struct pin_owner, vp);
+	struct lease_pin *pin = NULL;
+
+	mutex_lock(&o->lock);
+	if (vaddr_pin_revoking(vp, pages)) {
+		pin = container_of(pages, struct lease_pin, pages[0]);
+		if (o->nr_revoked < ARRAY_SIZE(o->revoked))
+			o->revoked[o->nr_revoked] = pin->first;
+		o->nr_revoked++;
+		list_del(&pin->node);
+		vaddr_unpin_user_pages(vp, pages, nr_pages, true);
+	}
+	mutex_unlock(&o->lock);
+	kfree(pin);
+}
+
+static const struct vaddr_pin_ops owner_revocable_ops = {
+	.revoke = owner_revoke,
+};
+
+static const struct vaddr_pin_ops owner_unrevocable_ops = {};
+
+static void owner_init(struct pin_owner *o, const struct vaddr_pin_ops *ops)
+{
+	vaddr_pin_init(&o->vp, current->mm, NULL, ops);
+	mutex_init(&o->lock);
+	INIT_LIST_HEAD(&o->pins);
+	o->nr_revoked = 0;
+}
+
+/* Unpin what the owner still holds and tear its context down. */
+static void owner_teardown(struct pin_owner *o)
+{
+	struct lease_pin *pin, *next;
+
+	vaddr_pin_teardown(&o->vp);
+	list_for_each_entry_safe(pin, next, &o->pins, node)
+		kfree(pin);
+	INIT_LIST_HEAD(&o->pins);
+}
+
+/* Pin pages [@first, @first + @nr) of the leased file through @o. */
+static int owner_pin(struct lease_test *lt, struct pin_owner *o,
+		     pgoff_t first, unsigned long nr)
+{
+	struct lease_pin *pin;
+	int ret;
+
+	pin = kzalloc(struct_size(pin, pages, nr), GFP_KERNEL);
+	if (!pin)
+		return -ENOMEM;
+	pin->first = first;
+	pin->nr_pages = nr;
+	mutex_lock(&o->lock);
+	ret = vaddr_pin_user_pages(&o->vp, lt->addr + (first << PAGE_SHIFT),
+				   nr << PAGE_SHIFT, VADDR_PIN_WRITE,
+				   pin->pages, nr);
+	if (!ret)
+		list_add_tail(&pin->node, &o->pins);
+	mutex_unlock(&o->lock);
+	if (ret)
+		kfree(pin);
+	return ret;
+}
+
+/* Unpin @o's oldest pin, unless a revoke took it; false if none. */
+static bool owner_unpin_one(struct pin_owner *o)
+{
+	struct lease_pin *pin;
+
+	mutex_lock(&o->lock);
+	pin = list_first_entry_or_null(&o->pins, struct lease_pin, node);
+	if (pin) {
+		list_del(&pin->node);
+		vaddr_unpin_user_pages(&o->vp, pin->pages, pin->nr_pages,
+				       false);
+	}
+	mutex_unlock(&o->lock);
+	kfree(pin);
+	return pin;
+}
+
+/* Which of @o's pins are still there: bit i for a pin at page 8 * i. */
+static unsigned long owner_pinned_mask(struct pin_owner *o)
+{
+	unsigned long mask = 0;
+	struct lease_pin *pin;
+
+	mutex_lock(&o->lock);
+	list_for_each_entry(pin, &o->pins, node)
+		mask |= BIT(pin->first / 8);
+	mutex_unlock(&o->lock);
+	return mask;
+}
+
+static int lease_test_init(struct kunit *test)
+{
+	struct lease_test *lt = kunit_kzalloc(test, sizeof(*lt), GFP_KERNEL);
+	loff_t size = LEASE_PAGES << PAGE_SHIFT;
+
+	if (!lt)
+		return -ENOMEM;
+	lt->pin_balance = pin_balance();
+	lt->file = shmem_file_setup("vaddr_pin_kunit", size, 0);
+	if (IS_ERR(lt->file))
+		return PTR_ERR(lt->file);
+	test->priv = lt;
+	lt->addr = kunit_vm_mmap(test, lt->file, 0, size,
+				 PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (!lt->addr || IS_ERR_VALUE(lt->addr))
+		return -ENOMEM;
+	owner_init(&lt->owner, &owner_revocable_ops);
+	/* fd 0 stands for the leasing fd: nothing is signalled here. */
+	return fcntl_setlease(0, lt->file, F_RDLCK | F_LAYOUT);
+}
+
+static void lease_test_exit(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+
+	if (!lt || IS_ERR_OR_NULL(lt->file))
+		return;
+	if (lt->addr && !IS_ERR_VALUE(lt->addr)) {
+		owner_teardown(&lt->owner);
+		fcntl_setlease(0, lt->file, F_UNLCK);
+	}
+	KUNIT_EXPECT_EQ(test, pin_balance() - lt->pin_balance, 0);
+	fput(lt->file);
+}
+
+/* Break pages [@first, @last] of the leased file, as a layout change. */
+static int break_pages(struct lease_test *lt, pgoff_t first, pgoff_t last)
+{
+	struct file_pin_break brk;
+	loff_t end = last == ULONG_MAX ? LLONG_MAX :
+		     ((loff_t)(last + 1) << PAGE_SHIFT) - 1;
+	int ret;
+
+	ret = file_pin_break_begin(&brk, file_inode(lt->file),
+				   (loff_t)first << PAGE_SHIFT, end);
+	if (!ret)
+		file_pin_break_end(&brk);
+	return ret;
+}
+
+struct overlap_case {
+	const char *name;
+	pgoff_t first, last;		/* the break */
+	unsigned long revoked;		/* bit i: the pin at 8 * i */
+};
+
+/* Pins at pages [0, 4), [8, 12), [16, 17) and [24, 32). */
+static const struct overlap_case overlap_cases[] = {
+	{ "first_page", 0, 0, BIT(0) },
+	{ "last_page_of_a_pin", 3, 3, BIT(0) },
+	{ "between_pins", 4, 7, 0 },
+	{ "across_two_pins", 11, 16, BIT(1) | BIT(2) },
+	{ "inside_a_pin", 25, 26, BIT(3) },
+	{ "beyond_every_pin", 32, ULONG_MAX, 0 },
+	{ "to_the_end", 12, ULONG_MAX, BIT(2) | BIT(3) },
+	{ "everything", 0, ULONG_MAX, BIT(0) | BIT(1) | BIT(2) | BIT(3) },
+};
+
+static void overlap_case_desc(const struct overlap_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(overlap, overlap_cases, overlap_case_desc);
+
+static void break_revokes_only_overlapping_pins(struct kunit *test)
+{
+	const struct overlap_case *c = test->param_value;
+	struct lease_test *lt = test->priv;
+	const unsigned long all = BIT(0) | BIT(1) | BIT(2) | BIT(3);
+
+	KUNIT_ASSERT_EQ(test, owner_pin(lt, &lt->owner, 0, 4), 0);
+	KUNIT_ASSERT_EQ(test, owner_pin(lt, &lt->owner, 8, 4), 0);
+	KUNIT_ASSERT_EQ(test, owner_pin(lt, &lt->owner, 16, 1), 0);
+	KUNIT_ASSERT_EQ(test, owner_pin(lt, &lt->owner, 24, 8), 0);
+
+	KUNIT_EXPECT_EQ(test, break_pages(lt, c->first, c->last), 0);
+	KUNIT_EXPECT_EQ(test, owner_pinned_mask(&lt->owner), all & ~c->revoked);
+	KUNIT_EXPECT_EQ(test, lt->owner.nr_revoked, hweight_long(c->revoked));
+}
+
+static void break_revokes_in_file_order(struct kunit *test)
+{
+	static const pgoff_t pinned[] = { 40, 8, 24, 0, 16 };
+	static const pgoff_t revoked[] = { 0, 8, 16, 24, 40 };
+	struct lease_test *lt = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pinned); i++)
+		KUNIT_ASSERT_EQ(test, owner_pin(lt, &lt->owner, pinned[i], 1), 0);
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 0, ULONG_MAX), 0);
+	KUNIT_ASSERT_EQ(test, lt->owner.nr_revoked, ARRAY_SIZE(revoked));
+	for (i = 0; i < ARRAY_SIZE(revoked); i++)
+		KUNIT_EXPECT_EQ(test, lt->owner.revoked[i], revoked[i]);
+}
+
+static void break_over_unrevocable_pin_fails(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+	struct pin_owner *stuck;
+
+	stuck = kunit_kzalloc(test, sizeof(*stuck), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stuck);
+	owner_init(stuck, &owner_unrevocable_ops);
+	KUNIT_ASSERT_EQ(test, owner_pin(lt, stuck, 8, 2), 0);
+	KUNIT_ASSERT_EQ(test, owner_pin(lt, &lt->owner, 9, 1), 0);
+
+	/* Nothing is revoked, not even the revocable pin beside it. */
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 9, 9), -ETXTBSY);
+	KUNIT_EXPECT_EQ(test, lt->owner.nr_revoked, 0);
+	KUNIT_EXPECT_EQ(test, owner_pinned_mask(stuck), BIT(1));
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 10, 20), 0);
+	owner_teardown(stuck);
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 9, 9), 0);
+	KUNIT_EXPECT_EQ(test, lt->owner.nr_revoked, 1);
+}
+
+static void pin_during_break_fails(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+	struct file_pin_break brk;
+
+	KUNIT_ASSERT_EQ(test, file_pin_break_begin(&brk, file_inode(lt->file),
+						   0, (4 << PAGE_SHIFT) - 1), 0);
+	KUNIT_EXPECT_EQ(test, owner_pin(lt, &lt->owner, 2, 4), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, owner_pin(lt, &lt->owner, 4, 4), 0);
+	file_pin_break_end(&brk);
+	KUNIT_EXPECT_EQ(test, owner_pin(lt, &lt->owner, 2, 2), 0);
+	KUNIT_EXPECT_TRUE(test, owner_unpin_one(&lt->owner));
+	KUNIT_EXPECT_TRUE(test, owner_unpin_one(&lt->owner));
+	KUNIT_EXPECT_FALSE(test, owner_unpin_one(&lt->owner));
+}
+
+/* === Races === */
+
+#define RACE_ROUNDS	300
+
+struct racer {
+	struct lease_test *lt;
+	struct pin_owner owner;		/* for race_pin_unpin */
+	struct completion done;
+	unsigned int id;		/* which racer of its kind */
+	int (*round)(struct racer *r, unsigned int i);
+	unsigned int errors;		/* results no round may give */
+	int last_error;
+	unsigned int refused;		/* pins refused during a break */
+	unsigned int revoked;		/* pins of per-round owners revoked */
+};
+
+static int racer_thread(void *data)
+{
+	struct racer *r = data;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		ret = r->round(r, i);
+		if (ret) {
+			r->errors++;
+			r->last_error = ret;
+		}
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/* A break over the pinners' pages: it must always succeed. */
+static int race_break(struct racer *r, unsigned int i)
+{
+	pgoff_t first = (i * 7 + r->id * 13) % LEASE_PAGES;
+
+	return break_pages(r->lt, first, first + i % 9);
+}
+
+/* Pin 8 pages, then unpin them unless a break took them: 0 or -EAGAIN. */
+static int race_pin_unpin(struct racer *r, unsigned int i)
+{
+	int ret = owner_pin(r->lt, &r->owner, 8 * (r->id % 8), 8);
+
+	if (ret == -EAGAIN) {
+		r->refused++;
+		return 0;
+	}
+	/* Hold it a while, now and then, for a break to take it first. */
+	if (i % 2)
+		usleep_range(100, 200);
+	owner_unpin_one(&r->owner);
+	return ret;
+}
+
+/* A context of its own per round, pinned and torn down, like a close. */
+static int race_pin_teardown(struct racer *r, unsigned int i)
+{
+	struct pin_owner *o = kzalloc(sizeof(*o), GFP_KERNEL);
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	vaddr_pin_init(&o->vp, r->lt->owner.vp.mm, NULL, &owner_revocable_ops);
+	mutex_init(&o->lock);
+	INIT_LIST_HEAD(&o->pins);
+	ret = owner_pin(r->lt, o, 8 * (r->id % 8), 8);
+	if (i % 2)
+		usleep_range(100, 200);
+	owner_teardown(o);
+	r->revoked += o->nr_revoked;
+	kfree(o);
+	if (ret == -EAGAIN) {
+		r->refused++;
+		return 0;
+	}
+	return ret;
+}
+
+/* Release the lease and take it again. */
+static int race_lease(struct racer *r, unsigned int i)
+{
+	int ret = fcntl_setlease(0, r->lt->file, F_UNLCK);
+
+	return ret ?: fcntl_setlease(0, r->lt->file, F_RDLCK | F_LAYOUT);
+}
+
+/* Run @nr racers, racer i doing @rounds[i], and wait for them all. */
+static void race(struct kunit *test,
+		 int (*const *rounds)(struct racer *, unsigned int),
+		 unsigned int nr)
+{
+	struct lease_test *lt = test->priv;
+	struct racer *r;
+	unsigned int i;
+
+	r = kunit_kcalloc(test, nr, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < nr; i++) {
+		struct task_struct *task;
+
+		r[i].lt = lt;
+		r[i].id = i;
+		r[i].round = rounds[i];
+		owner_init(&r[i].owner, &owner_revocable_ops);
+		init_completion(&r[i].done);
+		task = kthread_run(racer_thread, &r[i], "vp_racer%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < nr; i++) {
+		wait_for_completion(&r[i].done);
+		KUNIT_EXPECT_EQ_MSG(test, r[i].errors, 0,
+				    "racer %u: last error %d", i,
+				    r[i].last_error);
+		KUNIT_EXPECT_TRUE(test, list_empty(&r[i].owner.pins));
+		kunit_info(test, "racer %u: %u pins revoked, %u refused", i,
+			   r[i].owner.nr_revoked + r[i].revoked, r[i].refused);
+		owner_teardown(&r[i].owner);
+	}
+	KUNIT_EXPECT_EQ(test, atomic64_read(&lt->owner.vp.mm->pinned_vm), 0);
+}
+
+static void break_races_pin_and_unpin(struct kunit *test)
+{
+	static int (*const rounds[])(struct racer *, unsigned int) = {
+		race_pin_unpin, race_break,
+	};
+
+	race(test, rounds, ARRAY_SIZE(rounds));
+}
+
+static void break_races_teardown(struct kunit *test)
+{
+	static int (*const rounds[])(struct racer *, unsigned int) = {
+		race_pin_teardown, race_break,
+	};
+
+	race(test, rounds, ARRAY_SIZE(rounds));
+}
+
+static void break_races_many_threads(struct kunit *test)
+{
+	static int (*const rounds[])(struct racer *, unsigned int) = {
+		race_pin_unpin, race_pin_unpin, race_pin_teardown,
+		race_pin_teardown, race_break, race_break, race_lease,
+	};
+
+	race(test, rounds, ARRAY_SIZE(rounds));
+}
+
+static struct kunit_case vaddr_pin_lease_cases[] = {
+	KUNIT_CASE_PARAM(break_revokes_only_overlapping_pins,
+			 overlap_gen_params),
+	KUNIT_CASE(break_revokes_in_file_order),
+	KUNIT_CASE(break_over_unrevocable_pin_fails),
+	KUNIT_CASE(pin_during_break_fails),
+	KUNIT_CASE_SLOW(break_races_pin_and_unpin),
+	KUNIT_CASE_SLOW(break_races_teardown),
+	KUNIT_CASE_SLOW(break_races_many_threads),
+	{}
+};
+
+static struct kunit_suite vaddr_pin_lease_suite = {
+	.name = "vaddr_pin_lease",
+	.init = lease_test_init,
+	.exit = lease_test_exit,
+	.test_cases = vaddr_pin_lease_cases,
+};
+
+kunit_test_suites(&vaddr_pin_suite, &vaddr_pin_lease_suite);
 
 MODULE_DESCRIPTION("KUnit tests for vaddr_pin long-term pinning contexts");
 MODULE_LICENSE("GPL");
