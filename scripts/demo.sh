@@ -4,10 +4,10 @@
 #
 # The RDMA-on-a-leased-file story (register a leased fsdax file with rxe,
 # RDMA WRITE into it, truncate it from another process, watch the region
-# be revoked) needs the revocation and RDMA work still open in the issue
-# tracker.  Until it lands, the demo shows what the booted kernel does
-# today, on ext4 over emulated persistent memory (-o dax), and says what
-# is still to come.
+# be revoked) needs the RDMA work still open in the issue tracker.  Until
+# it lands, the demo shows the same story with the debugfs test pinner in
+# place of an RDMA memory region, on ext4 over emulated persistent memory
+# (-o dax), and says what is still to come.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -38,13 +38,14 @@ grep ' layout_lease\.' "$res/tap" |
 	show "Layout leases, fcntl(F_SETLEASE, F_RDLCK | F_LAYOUT), on ext4 -o dax:"
 grep ' file_pins\.' "$res/tap" |
 	show "The pinning rule on ext4 -o dax: no layout lease, no long-term pin (EPERM):"
+grep ' layout_break\.' "$res/tap" |
+	show "Truncating or punching a hole over a pin on ext4 -o dax: revoke and signal, or ETXTBSY:"
 cat <<'MSG'
 
-Still to come (see `issues`): with the lease, the pin succeeds and is tied
-to it, and a truncate or hole punch revokes it (issue 3); the
-/proc/<pid>/file_pins listing and lspins (issue 4); and the RDMA story
-itself (issue 5): ibv_reg_mr() of a leased fsdax file, RDMA WRITEs landing
-in it, a truncate revoking the region, F_UNBREAK refusing the truncate.
+Still to come (see `issues`): the /proc/<pid>/file_pins listing and lspins
+(issue 4); and the RDMA story itself (issue 5): ibv_reg_mr() of a leased
+fsdax file, RDMA WRITEs landing in it, a truncate revoking the region,
+F_UNBREAK refusing the truncate.
 MSG
 python3 "$TOP/scripts/summarize.py" --guest "$res" --expect-kunit vaddr_pin |
 	tail -n 1

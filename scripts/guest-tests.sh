@@ -156,6 +156,11 @@ demo)	collect_kunit
 		VP_TEST_DIR=/tmp/demo VP_TEST_FS=ext4-dax \
 			run_ktap "$t" 300 "$bin/vaddr_pin/$t"
 	done
+	skip=$(for v in $(unsupported_changes ext4-dax) collapse_range \
+		insert_range zero_range dedupe_range; do echo "-V $v"; done)
+	# shellcheck disable=SC2086 # one word per option
+	VP_TEST_DIR=/tmp/demo VP_TEST_FS=ext4-dax run_ktap layout_break 300 \
+		"$bin/vaddr_pin/layout_break" $skip
 	umount_fs ext4-dax /tmp/demo ;;
 run) run_test script 1200 sh -x "$vp_script" ;;
 selftest) run_env_checks; run_vaddr_pin_selftests; run_mm_gup_tests ;;

@@ -143,4 +143,47 @@ TEST_F(file, lease_on_another_open_file_does_not_count)
 	close(other);
 }
 
+/* With a lease through the mapped file, every kind of pin succeeds. */
+TEST_F(file, pins_with_lease_succeed)
+{
+	void *shared = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, self->fd, 0);
+	void *private = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE, self->fd, 0);
+
+	ASSERT_NE(MAP_FAILED, shared);
+	ASSERT_NE(MAP_FAILED, private);
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	expect_pin(_metadata, self->pinner, shared, self->len, 0, 0);
+	expect_pin(_metadata, self->pinner, shared, self->len,
+		   VADDR_PIN_TEST_WRITE, 0);
+	expect_pin(_metadata, self->pinner, private, self->len,
+		   VADDR_PIN_TEST_WRITE, 0);
+	EXPECT_EQ(0, vm_pin_pages());
+	munmap(private, self->len);
+	munmap(shared, self->len);
+}
+
+/* Data written through a leased write pin is the file's data. */
+TEST_F(file, write_through_leased_pin_reaches_file)
+{
+	char *p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       self->fd, 0);
+	char buf[64];
+	unsigned int id;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(self->pinner, p, self->len, VADDR_PIN_TEST_WRITE,
+			 &id));
+	memset(p + self->len - sizeof(buf), 'w', sizeof(buf));
+	EXPECT_EQ(0, unpin(self->pinner, id, VADDR_PIN_TEST_DIRTY));
+	EXPECT_EQ(0, fsync(self->fd));
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  pread(self->fd, buf, sizeof(buf), self->len - sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, p + self->len - sizeof(buf), sizeof(buf)));
+	EXPECT_EQ('w', buf[0]);
+	munmap(p, self->len);
+}
+
 TEST_HARNESS_MAIN
