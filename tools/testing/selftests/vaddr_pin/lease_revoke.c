@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -94,6 +96,54 @@ TEST_F(lease, final_close_revokes_tied_pins)
 	EXPECT_EQ(0, vm_pin_pages());
 	EXPECT_EQ(-1, unpin(self->pinner, id, 0));
 	EXPECT_EQ(ENOENT, errno);
+}
+
+/*
+ * A process that exits holding a lease and pins tied to it leaves nothing
+ * behind, whichever of the leasing file and the pinner its exit closes
+ * first (the lower fd): the leasing file's final fput() revokes the pins,
+ * the pinner's release unpins what is left.
+ */
+static void exit_holding_pins(struct __test_metadata *_metadata,
+			      const char *path, size_t len, bool file_first)
+{
+	long held = pins_held();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = -1, pinner = -1;
+		unsigned int id;
+		void *map;
+
+		if (file_first)
+			fd = open(path, O_RDWR);
+		pinner = open(PINNER, O_RDWR);
+		if (!file_first)
+			fd = open(path, O_RDWR);
+		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (fd < 0 || pinner < 0 || map == MAP_FAILED ||
+		    fcntl(fd, F_SETLEASE, LAYOUT) ||
+		    pin(pinner, map, len, 0, &id) ||
+		    vm_pin_pages() != (long)(len / getpagesize()))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_EQ(held, pins_held());
+}
+
+TEST_F(lease, exit_with_leasing_file_closed_first_leaves_no_pin)
+{
+	exit_holding_pins(_metadata, self->path, self->len, true);
+}
+
+TEST_F(lease, exit_with_pinner_closed_first_leaves_no_pin)
+{
+	exit_holding_pins(_metadata, self->path, self->len, false);
 }
 
 TEST_F(lease, pins_from_before_the_lease_stay)
