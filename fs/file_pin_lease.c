@@ -42,6 +42,7 @@
 #include <linux/falloc.h>	/* after fs.h, for its types */
 #include <kunit/visibility.h>
 #include <linux/jiffies.h>
+#include <linux/path.h>
 #include <linux/overflow.h>
 #include <linux/wait.h>
 
@@ -83,7 +84,8 @@ static struct file_pin *next_pin_in(struct file_lock_context *ctx,
 void file_pin_init(struct file_pin *fp)
 {
 	RB_CLEAR_NODE(&fp->it.rb);
-	fp->inode = NULL;
+	fp->path.mnt = NULL;
+	fp->path.dentry = NULL;
 	fp->lease_file = NULL;
 	fp->revoking = false;
 }
@@ -127,8 +129,8 @@ int file_pin_tie(struct file_pin *fp, struct file *file)
 	ret = -EAGAIN;
 	if (file_pin_breaking(ctx, fp))
 		goto out_unlock;
-	ihold(inode);
-	fp->inode = inode;
+	path_get(&file->f_path);
+	fp->path = file->f_path;
 	fp->lease_file = file;
 	fp->revoking = false;
 	interval_tree_insert(&fp->it, &ctx->flc_pins);
@@ -142,7 +144,8 @@ out_unlock:
  * file_pin_untie() - take a pinned range out of its inode's registry
  * @fp: a pin, tied or not
  *
- * The inode reference stays for the unpinner to drop once it holds no lock.
+ * The path reference stays for the unpinner to drop, with file_pin_put(),
+ * once it holds no lock.
  *
  * Context: Any context that may take a spinlock.
  */
@@ -152,7 +155,7 @@ void file_pin_untie(struct file_pin *fp)
 
 	if (RB_EMPTY_NODE(&fp->it.rb))
 		return;
-	ctx = locks_inode_context(fp->inode);
+	ctx = locks_inode_context(d_inode(fp->path.dentry));
 	spin_lock(&ctx->flc_lock);
 	interval_tree_remove(&fp->it, &ctx->flc_pins);
 	RB_CLEAR_NODE(&fp->it.rb);
@@ -160,6 +163,20 @@ void file_pin_untie(struct file_pin *fp)
 	spin_unlock(&ctx->flc_lock);
 	if (wq_has_sleeper(&file_pin_wq))
 		wake_up_all(&file_pin_wq);
+}
+
+/**
+ * file_pin_put() - drop what a tie held of the file, once untied
+ * @fp: a pin, untied
+ *
+ * Context: Process context; may sleep.
+ */
+void file_pin_put(struct file_pin *fp)
+{
+	if (fp->path.dentry)
+		path_put(&fp->path);
+	fp->path.mnt = NULL;
+	fp->path.dentry = NULL;
 }
 
 static bool lease_pins_gone(struct file_lock_context *ctx, struct file *filp)

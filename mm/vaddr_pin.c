@@ -305,8 +305,7 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 					    make_dirty &&
 					    (range->flags & VADDR_PIN_RANGE_WRITE));
 		charged += range->nr_charged;
-		if (range->fp.inode)
-			iput(range->fp.inode);
+		file_pin_put(&range->fp);
 		list_del(&range->node);
 		put_range(range);
 	}

@@ -9,6 +9,7 @@
 
 #include <linux/interval_tree.h>
 #include <linux/list.h>
+#include <linux/path.h>
 #include <linux/types.h>
 
 struct file;
@@ -19,8 +20,9 @@ struct inode;
  * struct file_pin - the part of a pinned range that ties it to a lease
  * @it: the pinned pages of the file, [it.start, it.last] in page offsets;
  *	in the inode's registry while tied.
- * @inode: the file's inode, referenced from the tie until the range is
- *	unpinned (the unpinner drops it).
+ * @path: the mapped file's path, referenced from the tie until the range
+ *	is unpinned (the unpinner drops it): its inode stays, and its file
+ *	system cannot be unmounted under the pin.
  * @lease_file: the file holding the layout lease the pin is tied to, not
  *	referenced (the lease's release unties or orphans the pin first);
  *	NULL once the lease is gone and the pin could not be revoked.
@@ -31,7 +33,7 @@ struct inode;
  */
 struct file_pin {
 	struct interval_tree_node it;
-	struct inode *inode;
+	struct path path;
 	struct file *lease_file;
 	bool revoking;
 	struct list_head revoke_node;
@@ -77,6 +79,7 @@ void file_pin_break_remap_end(struct file_pin_remap_break *brk);
 void file_pin_init(struct file_pin *fp);
 int file_pin_tie(struct file_pin *fp, struct file *file);
 void file_pin_untie(struct file_pin *fp);
+void file_pin_put(struct file_pin *fp);
 void file_pin_lease_released(struct file *filp);
 
 /* Provided by mm/vaddr_pin.c. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -186,6 +187,29 @@ TEST_F(lease, unrevocable_owner_keeps_its_pin)
 	EXPECT_EQ(NPAGES, vm_pin_pages());
 	EXPECT_EQ(0, unpin(self->unrevocable, id, 0));
 	EXPECT_EQ(0, vm_pin_pages());
+}
+
+/*
+ * A pin that outlives its lease, its file and its mapping still holds the
+ * file: its file system cannot be unmounted under it.
+ */
+TEST_F(lease, orphaned_pin_keeps_its_file_system_busy)
+{
+	const char *dir = getenv("VP_TEST_DIR");
+	unsigned int id;
+
+	if (!dir)
+		SKIP(return, "no file system of its own ($VP_TEST_DIR)");
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, LAYOUT));
+	ASSERT_EQ(0, pin(self->unrevocable, self->map, self->len, 0, &id));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, munmap(self->map, self->len));
+	self->map = NULL;
+	EXPECT_EQ(NPAGES, vm_pin_pages());
+	EXPECT_EQ(-1, umount2(dir, 0));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, unpin(self->unrevocable, id, 0));
 }
 
 TEST_F(lease, closing_the_pinner_unties)
