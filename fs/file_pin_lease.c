@@ -106,7 +106,8 @@ static bool file_pin_breaking(struct file_lock_context *ctx,
 
 /**
  * file_pin_tie() - tie a pinned range to the layout lease held through a file
- * @fp: the pinned range's tie, not yet tied; @fp->it holds the file's pages
+ * @fp: the pinned range's tie, not yet tied; @fp->path and @fp->it hold
+ *	the file and its pages
  * @file: the mapped file
  *
  * Context: Process context, under the mmap_lock that keeps @file mapped.
@@ -129,8 +130,6 @@ int file_pin_tie(struct file_pin *fp, struct file *file)
 	ret = -EAGAIN;
 	if (file_pin_breaking(ctx, fp))
 		goto out_unlock;
-	path_get(&file->f_path);
-	fp->path = file->f_path;
 	fp->lease_file = file;
 	fp->revoking = false;
 	interval_tree_insert(&fp->it, &ctx->flc_pins);
@@ -144,8 +143,8 @@ out_unlock:
  * file_pin_untie() - take a pinned range out of its inode's registry
  * @fp: a pin, tied or not
  *
- * The path reference stays for the unpinner to drop, with file_pin_put(),
- * once it holds no lock.
+ * The path stays for the unpinner to drop, with file_pin_put(), once it
+ * holds no lock.
  *
  * Context: Any context that may take a spinlock.
  */
@@ -166,7 +165,31 @@ void file_pin_untie(struct file_pin *fp)
 }
 
 /**
- * file_pin_put() - drop what a tie held of the file, once untied
+ * file_pin_lease_name() - the kind of lease a pinned range is tied to
+ * @fp: a pinned range
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: "layout", "unbreak", or "none" if it is tied to no lease.
+ */
+const char *file_pin_lease_name(struct file_pin *fp)
+{
+	const char *name = "none";
+	struct file_lock_context *ctx;
+	struct file_lease *fl;
+
+	if (RB_EMPTY_NODE(&fp->it.rb))
+		return name;
+	ctx = locks_inode_context(d_inode(fp->path.dentry));
+	spin_lock(&ctx->flc_lock);
+	fl = fp->lease_file ? __file_layout_lease(ctx, fp->lease_file) : NULL;
+	if (fl)
+		name = (fl->c.flc_flags & FL_UNBREAK) ? "unbreak" : "layout";
+	spin_unlock(&ctx->flc_lock);
+	return name;
+}
+
+/**
+ * file_pin_put() - drop the file of a pinned range, once untied
  * @fp: a pin, untied
  *
  * Context: Process context; may sleep.

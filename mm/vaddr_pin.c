@@ -95,12 +95,17 @@
  * context outlives every revoker.  A pin whose owner has no revoke callback
  * stays pinned when its lease goes, in the registry, tied to no lease.
  *
- * Lock order: ``mmap_lock`` > ``vp->lock`` > the inode's ``flc_lock``.
+ * **Listing.** Every context is on a global list, under its own spinlock,
+ * from which /proc/<pid>/file_pins lists the ranges of one mm.
+ *
+ * Lock order: ``mmap_lock`` > the list of contexts > ``vp->lock`` > the
+ * inode's ``flc_lock``.
  */
 
 #define pr_fmt(fmt) "vaddr_pin: " fmt
 
 #include <linux/export.h>
+#include <linux/kdev_t.h>
 #include <linux/file_pin_lease.h>
 #include <linux/filelock.h>
 #include <linux/fs.h>
@@ -108,9 +113,11 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/path.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vaddr_pin.h>
 #include <linux/wait_bit.h>
@@ -133,6 +140,7 @@
  * @start: user virtual address of the first page.
  * @nr_pages: number of pages.
  * @nr_charged: pages charged to ``mm->pinned_vm`` (the zero page is not).
+ * @id: names the range in /proc/<pid>/file_pins, unique since boot.
  * @pinned_ns: ktime_get_boottime_ns() when pinned.
  * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_UNPINNED,
  *	%VADDR_PIN_RANGE_REVOKE, %VADDR_PIN_RANGE_LEASED,
@@ -143,7 +151,8 @@
  * @call: the first record of the call that made this one (itself, on
  *	the first record).
  * @ref: one reference for being pinned, one for each revoker at work.
- * @fp: the tie to a layout lease, when the pages are a leased file's.
+ * @fp: the file the pages belong to, its page offsets and the tie to a
+ *	layout lease; no file for anonymous memory.
  *
  * Only @flags changes once the record is on the list, under
  * &vaddr_pin.lock, so readers under that lock see whole records.
@@ -154,6 +163,7 @@ struct vaddr_pin_range {
 	unsigned long start;
 	unsigned long nr_pages;
 	unsigned long nr_charged;
+	u64 id;
 	u64 pinned_ns;
 	unsigned int flags;
 	unsigned int nr_in_call;
@@ -164,6 +174,7 @@ struct vaddr_pin_range {
 };
 
 static struct kmem_cache *vaddr_pin_range_cache __ro_after_init;
+static atomic64_t vaddr_pin_next_id = ATOMIC64_INIT(0);
 
 /* === Accounting === */
 
@@ -320,6 +331,7 @@ static void free_ranges(struct list_head *ranges)
 
 	list_for_each_entry_safe(range, next, ranges, node) {
 		list_del(&range->node);
+		file_pin_put(&range->fp);
 		kmem_cache_free(vaddr_pin_range_cache, range);
 	}
 }
@@ -370,13 +382,17 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
 		if (vma_needs_layout_lease(vma, flags))
 			range->flags = VADDR_PIN_RANGE_LEASED;
-		if (leased) {
-			/* To be tied once pinned: the file and its pages. */
-			range->fp.lease_file = vma->vm_file;
+		if (vma->vm_file) {
+			/* The file and its pages, for the listing and a tie. */
+			path_get(&vma->vm_file->f_path);
+			range->fp.path = vma->vm_file->f_path;
 			range->fp.it.start = linear_page_index(vma, range->start);
 			range->fp.it.last = range->fp.it.start +
 					    range->nr_pages - 1;
 		}
+		/* To be tied once pinned. */
+		if (leased)
+			range->fp.lease_file = vma->vm_file;
 		list_add_tail(&range->node, ranges);
 	}
 	return addr == end ? 0 : -EFAULT;
@@ -401,6 +417,7 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 		range->nr_charged = range->nr_pages -
 				    count_zero_pages(pages, range->nr_pages);
 		range->pinned_ns = now;
+		range->id = atomic64_inc_return(&vaddr_pin_next_id);
 		range->flags |= flags & VADDR_PIN_RANGE_WRITE;
 		charged += range->nr_charged;
 		pages += range->nr_pages;
@@ -678,6 +695,10 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 
 /* === Context === */
 
+/* Every context, for /proc/<pid>/file_pins. */
+static LIST_HEAD(vaddr_pin_contexts);
+static DEFINE_SPINLOCK(vaddr_pin_contexts_lock);	/* protects the list */
+
 /**
  * vaddr_pin_init() - set up a pinning context
  * @vp: the context, usually embedded in the object that holds the pins
@@ -701,6 +722,9 @@ void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
 	INIT_LIST_HEAD(&vp->ranges);
 	atomic_set(&vp->revoking, 0);
 	vp->revoked_call = NULL;
+	spin_lock(&vaddr_pin_contexts_lock);
+	list_add_tail(&vp->node, &vaddr_pin_contexts);
+	spin_unlock(&vaddr_pin_contexts_lock);
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
 
@@ -719,6 +743,10 @@ void vaddr_pin_teardown(struct vaddr_pin *vp)
 {
 	struct vaddr_pin_range *range;
 	LIST_HEAD(ranges);
+
+	spin_lock(&vaddr_pin_contexts_lock);
+	list_del(&vp->node);
+	spin_unlock(&vaddr_pin_contexts_lock);
 
 	/*
 	 * Untied, the pins can no longer be found by a revoker; wait for the
@@ -772,6 +800,72 @@ unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 	return nr;
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_pin_get_ranges, VADDR_PIN);
+
+/* === Listing === */
+
+/* One line of /proc/<pid>/file_pins.  Under @vp->lock. */
+static void show_range(struct seq_file *m, struct vaddr_pin *vp,
+		       struct vaddr_pin_range *range, u64 now)
+{
+	unsigned long first = range->start >> PAGE_SHIFT;
+	const char *state = "pinned";
+	struct inode *inode;
+
+	lockdep_assert_held(&vp->lock);
+	seq_printf(m, "id=%llu owner=", range->id);
+	if (vp->owner)
+		seq_file_path(m, vp->owner, " \t\n\\");
+	else
+		seq_putc(m, '-');
+	if (range->fp.path.dentry) {
+		inode = d_inode(range->fp.path.dentry);
+		seq_puts(m, " file=");
+		seq_path(m, &range->fp.path, " \t\n\\");
+		seq_printf(m, " dev=%02x:%02x ino=%lu pgoff=%lu-%lu",
+			   MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev),
+			   inode->i_ino, range->fp.it.start, range->fp.it.last);
+	} else {
+		seq_printf(m, " file=[anon] dev=00:00 ino=0 pgoff=%lu-%lu",
+			   first, first + range->nr_pages - 1);
+	}
+	if (range->call->flags & VADDR_PIN_RANGE_REVOKE)
+		state = "revoking";
+	seq_printf(m, " pages=%lu write=%d lease=%s state=%s age_ms=%llu\n",
+		   range->nr_pages, !!(range->flags & VADDR_PIN_RANGE_WRITE),
+		   file_pin_lease_name(&range->fp), state,
+		   div_u64(now - range->pinned_ns, NSEC_PER_MSEC));
+}
+
+/**
+ * vaddr_pin_show_mm() - list the pinned ranges of an address space
+ * @m: the seq_file of /proc/<pid>/file_pins
+ * @mm: the address space
+ *
+ * Writes one line per range of @mm that a context holds, in the format of
+ * Documentation/core-api/vaddr_pin.rst; a pin call still under way is not
+ * listed yet.  Each context's ranges are listed under its lock, so no line
+ * is torn and no range is listed twice.
+ *
+ * Context: Process context.  Takes spinlocks; does not sleep.
+ */
+void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm)
+{
+	u64 now = ktime_get_boottime_ns();
+	struct vaddr_pin_range *range;
+	struct vaddr_pin *vp;
+
+	spin_lock(&vaddr_pin_contexts_lock);
+	list_for_each_entry(vp, &vaddr_pin_contexts, node) {
+		if (vp->mm != mm)
+			continue;
+		spin_lock(&vp->lock);
+		list_for_each_entry(range, &vp->ranges, node)
+			if (range->call->flags & VADDR_PIN_RANGE_DONE)
+				show_range(m, vp, range, now);
+		spin_unlock(&vp->lock);
+	}
+	spin_unlock(&vaddr_pin_contexts_lock);
+}
 
 static int __init vaddr_pin_setup(void)
 {

@@ -20,9 +20,9 @@ struct inode;
  * struct file_pin - the part of a pinned range that ties it to a lease
  * @it: the pinned pages of the file, [it.start, it.last] in page offsets;
  *	in the inode's registry while tied.
- * @path: the mapped file's path, referenced from the tie until the range
- *	is unpinned (the unpinner drops it): its inode stays, and its file
- *	system cannot be unmounted under the pin.
+ * @path: the mapped file, referenced from the pin until the range is
+ *	unpinned (the unpinner drops it), so that its file system cannot be
+ *	unmounted under the pin; none for anonymous memory.
  * @lease_file: the file holding the layout lease the pin is tied to, not
  *	referenced (the lease's release unties or orphans the pin first);
  *	NULL once the lease is gone and the pin could not be revoked.
@@ -80,6 +80,7 @@ void file_pin_init(struct file_pin *fp);
 int file_pin_tie(struct file_pin *fp, struct file *file);
 void file_pin_untie(struct file_pin *fp);
 void file_pin_put(struct file_pin *fp);
+const char *file_pin_lease_name(struct file_pin *fp);
 void file_pin_lease_released(struct file *filp);
 
 /* Provided by mm/vaddr_pin.c. */

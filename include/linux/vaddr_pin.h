@@ -18,6 +18,7 @@
 struct file;
 struct mm_struct;
 struct page;
+struct seq_file;
 struct vaddr_pin;
 struct vaddr_pin_range;
 
@@ -53,6 +54,7 @@ struct vaddr_pin_ops {
  *	for them.
  * @revoked_call: the call whose revoke was asked for last, looked up first
  *	when the owner unpins it; under @lock.
+ * @node: entry in the list of every context, for the listing.
  *
  * Embed one in the object that holds the pins (an RDMA memory region, a
  * DMA mapping).  Only @mm, @owner and @ops are for the owner to read; the
@@ -67,6 +69,7 @@ struct vaddr_pin {
 	struct list_head ranges;
 	atomic_t revoking;
 	struct vaddr_pin_range *revoked_call;
+	struct list_head node;
 };
 
 /**
@@ -98,6 +101,7 @@ bool vaddr_pin_revoking(struct vaddr_pin *vp, struct page **pages);
 unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 				  struct vaddr_pin_range_info *info,
 				  unsigned int max);
+void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm);
 
 #else /* CONFIG_VADDR_PIN */
 
