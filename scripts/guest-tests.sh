@@ -113,7 +113,7 @@ unsupported_changes() {
 
 # The project's own selftests: those about files once per file system,
 # the others once.
-PER_FS_TESTS="layout_lease file_pins pins_listing"
+PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
 		case " $PER_FS_TESTS lease_revoke layout_break " in *" $(basename "$t") "*) continue ;; esac
