@@ -42,10 +42,9 @@ grep ' layout_break\.' "$res/tap" |
 	show "Truncating or punching a hole over a pin on ext4 -o dax: revoke and signal, or ETXTBSY:"
 cat <<'MSG'
 
-Still to come (see `issues`): the /proc/<pid>/file_pins listing and lspins
-(issue 4); and the RDMA story itself (issue 5): ibv_reg_mr() of a leased
-fsdax file, RDMA WRITEs landing in it, a truncate revoking the region,
-F_UNBREAK refusing the truncate.
+Still to come (see `issues`): the RDMA story itself (issue 5): ibv_reg_mr()
+of a leased fsdax file, RDMA WRITEs landing in it, lspins showing the
+region, a truncate revoking it, F_UNBREAK refusing the truncate.
 MSG
 python3 "$TOP/scripts/summarize.py" --guest "$res" --expect-kunit vaddr_pin |
 	tail -n 1

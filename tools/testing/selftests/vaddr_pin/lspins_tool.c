@@ -135,6 +135,7 @@ TEST_F(lspins, json_agrees_with_proc)
 	/* The table: a header, two pins, a total per file. */
 	snprintf(cmd, sizeof(cmd), "%s --pid %d", self->lspins, getpid());
 	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	TH_LOG("lspins --pid %d:\n%s", getpid(), out);
 	EXPECT_EQ(0, strncmp(out, "COMMAND", 7)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "(1 pin)")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "layout")) TH_LOG("%s", out);
@@ -146,10 +147,15 @@ TEST_F(lspins, json_agrees_with_proc)
 
 TEST_F(lspins, file_found_through_a_hard_link)
 {
+	char *anon = mmap(NULL, self->ps, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char cmd[3 * PATH_MAX], out[4096];
+	unsigned int id, other;
 	int n, pid, pages;
-	unsigned int id;
 
+	ASSERT_NE(MAP_FAILED, anon);
+	/* A pin of other memory, which --file must leave out. */
+	ASSERT_EQ(0, pin(self->pinner, anon, self->ps, 0, &other));
 	ASSERT_EQ(0, pin(self->pinner, self->map, 4 * self->ps, 0, &id));
 	/* Named by the other link: same device and inode. */
 	snprintf(cmd, sizeof(cmd),
@@ -164,6 +170,8 @@ TEST_F(lspins, file_found_through_a_hard_link)
 	EXPECT_EQ(getpid(), pid);
 	EXPECT_EQ(4, pages);
 	EXPECT_EQ(0, unpin(self->pinner, id, 0));
+	EXPECT_EQ(0, unpin(self->pinner, other, 0));
+	munmap(anon, self->ps);
 	/* Unpinned: nothing left to find. */
 	snprintf(cmd, sizeof(cmd), "%s --json --file %s", self->lspins,
 		 self->link);

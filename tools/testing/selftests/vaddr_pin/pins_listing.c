@@ -184,6 +184,10 @@ static void expect_file_line(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, pin(self->pinner, self->map + 2 * self->ps, 4 * self->ps,
 			 VADDR_PIN_TEST_WRITE, &id));
 	ASSERT_EQ(1, read_pins(getpid(), self->real, 2, &pl));
+	TH_LOG("id=%s owner=%s file=%s dev=%s ino=%s pgoff=%s pages=%s write=%s lease=%s state=%s age_ms=%s",
+	       pl.val[0], pl.val[1], pl.val[2], pl.val[3], pl.val[4],
+	       pl.val[5], pl.val[6], pl.val[7], pl.val[8], pl.val[9],
+	       pl.val[10]);
 	EXPECT_STREQ(PINNER, pl.val[1]);
 	snprintf(want, sizeof(want), "%02x:%02x", major(st.st_dev),
 		 minor(st.st_dev));
