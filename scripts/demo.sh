@@ -38,6 +38,9 @@ grep ' layout_lease\.' "$res/tap" |
 	show "Layout leases, fcntl(F_SETLEASE, F_RDLCK | F_LAYOUT), on ext4 -o dax:"
 grep ' file_pins\.' "$res/tap" |
 	show "The pinning rule on ext4 -o dax: no layout lease, no long-term pin (EPERM):"
+grep -e ' pins_listing\.' -e ' lspins_tool\.' "$res/tap" |
+	show "Auditing on ext4 -o dax: /proc/<pid>/file_pins and lspins:"
+sed -n '/lspins --pid/,/^#/{/^#/d;p}' "$res/logs/lspins_tool.log" | head -n 6
 grep ' layout_break\.' "$res/tap" |
 	show "Truncating or punching a hole over a pin on ext4 -o dax: revoke and signal, or ETXTBSY:"
 cat <<'MSG'

@@ -152,7 +152,7 @@ check) collect_kunit; run_env_checks; run_vaddr_pin_selftests; run_mm_gup_tests 
 kunit) collect_kunit ;;
 demo)	collect_kunit
 	mount_fs ext4-dax /tmp/demo >"$out/logs/mount-demo.log" 2>&1
-	for t in layout_lease file_pins; do
+	for t in layout_lease file_pins pins_listing lspins_tool; do
 		VP_TEST_DIR=/tmp/demo VP_TEST_FS=ext4-dax \
 			run_ktap "$t" 300 "$bin/vaddr_pin/$t"
 	done
