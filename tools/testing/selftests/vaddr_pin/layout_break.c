@@ -100,63 +100,103 @@ static int pin_state(int pinner, unsigned int id)
 	return st.flags;
 }
 
-FIXTURE(layout) {
+/* The file under test, mapped, and a second one to clone or dedupe from. */
+struct files {
 	char path[PATH_MAX], src_path[PATH_MAX + 8];
 	int fd, src, pinner;
 	long ps;
 	char *map;
 };
 
+static void open_files(struct __test_metadata *_metadata, struct files *f,
+		       const char *name)
+{
+	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
+	struct sigaction sa = {
+		.sa_sigaction = lease_signal,
+		.sa_flags = SA_SIGINFO | SA_RESTART,
+	};
+
+	f->ps = getpagesize();
+	snprintf(f->path, sizeof(f->path), "%s/%s.%d", dir, name, getpid());
+	snprintf(f->src_path, sizeof(f->src_path), "%s.src", f->path);
+	f->fd = make_file(f->path, f->ps);
+	ASSERT_LE(0, f->fd);
+	f->src = make_file(f->src_path, f->ps);
+	ASSERT_LE(0, f->src);
+	f->map = mmap(NULL, NPAGES * f->ps, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, f->fd, 0);
+	ASSERT_NE(MAP_FAILED, f->map);
+	f->pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, f->pinner);
+	ASSERT_EQ(0, sigaction(LEASE_SIG, &sa, NULL));
+	ASSERT_EQ(0, fcntl(f->fd, F_SETSIG, LEASE_SIG));
+}
+
+static void close_files(struct files *f)
+{
+	close(f->pinner);
+	munmap(f->map, NPAGES * f->ps);
+	close(f->src);
+	close(f->fd);
+	unlink(f->src_path);
+	unlink(f->path);
+}
+
+FIXTURE(layout) {
+	struct files f;
+};
+
 /*
  * A layout change over pages [first, first + nr) of the file.  A tail
  * change (truncate, collapse, insert) also changes everything after.
  */
-typedef int (*change_fn)(struct _test_data_layout *self, int first, int nr);
+typedef int (*change_fn)(struct files *f, int first, int nr);
 
 FIXTURE_VARIANT(layout) {
 	change_fn change;
 };
 
-static int change_truncate(struct _test_data_layout *self, int first, int nr)
+static int change_truncate(struct files *self, int first, int nr)
 {
 	return truncate(self->path, first * self->ps);
 }
 
-static int change_ftruncate(struct _test_data_layout *self, int first, int nr)
+static int change_ftruncate(struct files *self, int first, int nr)
 {
 	return ftruncate(self->fd, first * self->ps);
 }
 
-static int fallocate_pages(struct _test_data_layout *self, int mode,
+static int fallocate_pages(struct files *self, int mode,
 			   int first, int nr)
 {
 	return fallocate(self->fd, mode, first * self->ps, nr * self->ps);
 }
 
-static int change_punch_hole(struct _test_data_layout *self, int first, int nr)
+static int change_punch_hole(struct files *self, int first, int nr)
 {
 	return fallocate_pages(self, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			       first, nr);
 }
 
-static int change_collapse_range(struct _test_data_layout *self, int first,
+static int change_collapse_range(struct files *self, int first,
 				 int nr)
 {
 	return fallocate_pages(self, FALLOC_FL_COLLAPSE_RANGE, first, nr);
 }
 
-static int change_insert_range(struct _test_data_layout *self, int first,
+static int change_insert_range(struct files *self, int first,
 			       int nr)
 {
 	return fallocate_pages(self, FALLOC_FL_INSERT_RANGE, first, nr);
 }
 
-static int change_zero_range(struct _test_data_layout *self, int first, int nr)
+static int change_zero_range(struct files *self, int first, int nr)
 {
 	return fallocate_pages(self, FALLOC_FL_ZERO_RANGE, first, nr);
 }
 
-static int change_clone_range(struct _test_data_layout *self, int first,
+static int change_clone_range(struct files *self, int first,
 			      int nr)
 {
 	struct file_clone_range arg = {
@@ -170,7 +210,7 @@ static int change_clone_range(struct _test_data_layout *self, int first,
 }
 
 /* The source holds what the file held: the dedupe shares the blocks. */
-static int change_dedupe_range(struct _test_data_layout *self, int first,
+static int change_dedupe_range(struct files *self, int first,
 			       int nr)
 {
 	struct file_dedupe_range *arg;
@@ -204,43 +244,17 @@ FIXTURE_VARIANT_ADD(layout, dedupe_range) { .change = change_dedupe_range };
 
 FIXTURE_SETUP(layout)
 {
-	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
-	struct sigaction sa = {
-		.sa_sigaction = lease_signal,
-		.sa_flags = SA_SIGINFO | SA_RESTART,
-	};
-
-	self->ps = getpagesize();
-	snprintf(self->path, sizeof(self->path), "%s/layout_break.%d", dir,
-		 getpid());
-	snprintf(self->src_path, sizeof(self->src_path), "%s.src",
-		 self->path);
-	self->fd = make_file(self->path, self->ps);
-	ASSERT_LE(0, self->fd);
-	self->src = make_file(self->src_path, self->ps);
-	ASSERT_LE(0, self->src);
-	self->map = mmap(NULL, NPAGES * self->ps, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
-	self->pinner = open(PINNER, O_RDWR);
-	ASSERT_LE(0, self->pinner);
-	ASSERT_EQ(0, sigaction(LEASE_SIG, &sa, NULL));
-	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, LEASE_SIG));
+	open_files(_metadata, &self->f, "layout_break");
 }
 
 FIXTURE_TEARDOWN(layout)
 {
-	close(self->pinner);
-	munmap(self->map, NPAGES * self->ps);
-	close(self->src);
-	close(self->fd);
-	unlink(self->src_path);
-	unlink(self->path);
+	close_files(&self->f);
 	write_sysctl(BREAK_TIME, "45");
 }
 
 /* Pin pages [first, first + nr) of the mapping for write through @pinner. */
-static int pin_pages(struct _test_data_layout *self, int pinner, int first,
+static int pin_pages(struct files *self, int pinner, int first,
 		     int nr, unsigned int *id)
 {
 	return pin(pinner, self->map + first * self->ps, nr * self->ps,
@@ -251,53 +265,53 @@ TEST_F(layout, change_over_pin_revokes_and_signals)
 {
 	unsigned int id;
 
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ASSERT_EQ(0, pin_pages(self, self->pinner, 4, 4, &id));
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(&self->f, self->f.pinner, 4, 4, &id));
 	ASSERT_EQ(4, vm_pin_pages());
 
-	EXPECT_EQ(0, variant->change(self, 4, 4)) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(-ENOENT, pin_state(self->pinner, id));
+	EXPECT_EQ(0, variant->change(&self->f, 4, 4)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-ENOENT, pin_state(self->f.pinner, id));
 	EXPECT_EQ(0, vm_pin_pages());
 	EXPECT_EQ(1, nr_signals);
-	EXPECT_EQ(self->fd, signal_fd);
+	EXPECT_EQ(self->f.fd, signal_fd);
 	/* The lease stays. */
-	EXPECT_EQ(F_RDLCK | F_LAYOUT, fcntl(self->fd, F_GETLEASE));
+	EXPECT_EQ(F_RDLCK | F_LAYOUT, fcntl(self->f.fd, F_GETLEASE));
 }
 
 TEST_F(layout, change_beside_pin_disturbs_nothing)
 {
 	unsigned int id;
 
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ASSERT_EQ(0, pin_pages(self, self->pinner, 0, 4, &id));
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(&self->f, self->f.pinner, 0, 4, &id));
 
-	EXPECT_EQ(0, variant->change(self, 8, 4)) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->pinner, id));
+	EXPECT_EQ(0, variant->change(&self->f, 8, 4)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->f.pinner, id));
 	EXPECT_EQ(4, vm_pin_pages());
 	EXPECT_EQ(0, nr_signals);
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 0, 1, 'A'));
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 3, 1, 'D'));
-	EXPECT_EQ(0, unpin(self->pinner, id, 0));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 0, 1, 'A'));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 3, 1, 'D'));
+	EXPECT_EQ(0, unpin(self->f.pinner, id, 0));
 }
 
 TEST_F(layout, unbreakable_lease_fails_with_etxtbsy)
 {
 	unsigned int id;
 
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE,
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE,
 			   F_RDLCK | F_LAYOUT | F_UNBREAK));
-	ASSERT_EQ(0, pin_pages(self, self->pinner, 4, 4, &id));
+	ASSERT_EQ(0, pin_pages(&self->f, self->f.pinner, 4, 4, &id));
 
-	EXPECT_EQ(-1, variant->change(self, 4, 4));
+	EXPECT_EQ(-1, variant->change(&self->f, 4, 4));
 	EXPECT_EQ(ETXTBSY, errno);
-	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->pinner, id));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->f.pinner, id));
 	EXPECT_EQ(4, vm_pin_pages());
 	EXPECT_EQ(0, nr_signals);
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 4, 1, 'E'));
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 15, 1, 'P'));
-	EXPECT_EQ(0, unpin(self->pinner, id, 0));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 4, 1, 'E'));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 15, 1, 'P'));
+	EXPECT_EQ(0, unpin(self->f.pinner, id, 0));
 	/* With the pin gone, the change goes ahead. */
-	EXPECT_EQ(0, variant->change(self, 4, 4)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, variant->change(&self->f, 4, 4)) TH_LOG("%s", strerror(errno));
 }
 
 TEST_F(layout, unrevocable_owner_fails_with_etxtbsy)
@@ -306,14 +320,14 @@ TEST_F(layout, unrevocable_owner_fails_with_etxtbsy)
 	unsigned int id;
 
 	ASSERT_LE(0, unrevocable);
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ASSERT_EQ(0, pin_pages(self, unrevocable, 4, 4, &id));
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(&self->f, unrevocable, 4, 4, &id));
 
-	EXPECT_EQ(-1, variant->change(self, 4, 4));
+	EXPECT_EQ(-1, variant->change(&self->f, 4, 4));
 	EXPECT_EQ(ETXTBSY, errno);
 	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(unrevocable, id));
 	EXPECT_EQ(0, nr_signals);
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 7, 1, 'H'));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 7, 1, 'H'));
 	close(unrevocable);
 	EXPECT_EQ(0, vm_pin_pages());
 }
@@ -323,16 +337,16 @@ TEST_F(layout, data_written_through_pin_survives_revoke)
 {
 	unsigned int id;
 
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ASSERT_EQ(0, pin_pages(self, self->pinner, 0, 8, &id));
-	memset(self->map, 'z', 8 * self->ps);
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(&self->f, self->f.pinner, 0, 8, &id));
+	memset(self->f.map, 'z', 8 * self->f.ps);
 	/* What the dedupe source must hold to match. */
-	ASSERT_EQ(8 * self->ps, pwrite(self->src, self->map, 8 * self->ps, 0));
+	ASSERT_EQ(8 * self->f.ps, pwrite(self->f.src, self->f.map, 8 * self->f.ps, 0));
 
-	EXPECT_EQ(0, variant->change(self, 6, 2)) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(-ENOENT, pin_state(self->pinner, id));
-	EXPECT_EQ(0, fsync(self->fd));
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 0, 6, 'z'));
+	EXPECT_EQ(0, variant->change(&self->f, 6, 2)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-ENOENT, pin_state(self->f.pinner, id));
+	EXPECT_EQ(0, fsync(self->f.fd));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 0, 6, 'z'));
 }
 
 /* The owner gives the pin back after lease-break-time: ETXTBSY, then ok. */
@@ -346,11 +360,11 @@ TEST_F_TIMEOUT(layout, slow_owner_past_break_time_fails, 60)
 	ASSERT_LE(0, slow);
 	ASSERT_EQ(0, write_sysctl(BREAK_TIME, "1"));
 	ASSERT_EQ(0, write_sysctl(SLOW_MS, "2500"));
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ASSERT_EQ(0, pin_pages(self, slow, 4, 4, &id));
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin_pages(&self->f, slow, 4, 4, &id));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	EXPECT_EQ(-1, variant->change(self, 4, 4));
+	EXPECT_EQ(-1, variant->change(&self->f, 4, 4));
 	EXPECT_EQ(ETXTBSY, errno);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* It waited for lease-break-time, and not for the owner. */
@@ -362,16 +376,13 @@ TEST_F_TIMEOUT(layout, slow_owner_past_break_time_fails, 60)
 	for (i = 0; i < 100 && pin_state(slow, id) != -ENOENT; i++)
 		usleep(100 * 1000);
 	EXPECT_EQ(-ENOENT, pin_state(slow, id));
-	EXPECT_EQ(0, variant->change(self, 4, 4)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, variant->change(&self->f, 4, 4)) TH_LOG("%s", strerror(errno));
 	close(slow);
 }
 
 /* Changes of the whole file: open(O_TRUNC) and FICLONE onto it. */
 FIXTURE(whole) {
-	char path[PATH_MAX], src_path[PATH_MAX + 8];
-	int fd, src, pinner;
-	long ps;
-	char *map;
+	struct files f;
 };
 
 FIXTURE_VARIANT(whole) {
@@ -383,41 +394,15 @@ FIXTURE_VARIANT_ADD(whole, ficlone) { .clone = true };
 
 FIXTURE_SETUP(whole)
 {
-	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
-	struct sigaction sa = {
-		.sa_sigaction = lease_signal,
-		.sa_flags = SA_SIGINFO | SA_RESTART,
-	};
-
-	self->ps = getpagesize();
-	snprintf(self->path, sizeof(self->path), "%s/layout_break_whole.%d",
-		 dir, getpid());
-	snprintf(self->src_path, sizeof(self->src_path), "%s.src",
-		 self->path);
-	self->fd = make_file(self->path, self->ps);
-	ASSERT_LE(0, self->fd);
-	self->src = make_file(self->src_path, self->ps);
-	ASSERT_LE(0, self->src);
-	self->map = mmap(NULL, NPAGES * self->ps, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
-	self->pinner = open(PINNER, O_RDWR);
-	ASSERT_LE(0, self->pinner);
-	ASSERT_EQ(0, sigaction(LEASE_SIG, &sa, NULL));
-	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, LEASE_SIG));
+	open_files(_metadata, &self->f, "layout_break_whole");
 }
 
 FIXTURE_TEARDOWN(whole)
 {
-	close(self->pinner);
-	munmap(self->map, NPAGES * self->ps);
-	close(self->src);
-	close(self->fd);
-	unlink(self->src_path);
-	unlink(self->path);
+	close_files(&self->f);
 }
 
-static int change_whole(struct _test_data_whole *self, bool clone)
+static int change_whole(struct files *self, bool clone)
 {
 	int fd, ret = 0;
 
@@ -435,32 +420,32 @@ TEST_F(whole, change_revokes_and_signals)
 {
 	unsigned int id;
 
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
-	ASSERT_EQ(0, pin(self->pinner, self->map + 12 * self->ps, self->ps,
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(self->f.pinner, self->f.map + 12 * self->f.ps, self->f.ps,
 			 VADDR_PIN_TEST_WRITE, &id));
 
-	EXPECT_EQ(0, change_whole(self, variant->clone))
+	EXPECT_EQ(0, change_whole(&self->f, variant->clone))
 		TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(-ENOENT, pin_state(self->pinner, id));
+	EXPECT_EQ(-ENOENT, pin_state(self->f.pinner, id));
 	EXPECT_EQ(0, vm_pin_pages());
 	EXPECT_EQ(1, nr_signals);
-	EXPECT_EQ(self->fd, signal_fd);
+	EXPECT_EQ(self->f.fd, signal_fd);
 }
 
 TEST_F(whole, unbreakable_lease_fails_with_etxtbsy)
 {
 	unsigned int id;
 
-	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE,
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE,
 			   F_RDLCK | F_LAYOUT | F_UNBREAK));
-	ASSERT_EQ(0, pin(self->pinner, self->map + 12 * self->ps, self->ps,
+	ASSERT_EQ(0, pin(self->f.pinner, self->f.map + 12 * self->f.ps, self->f.ps,
 			 VADDR_PIN_TEST_WRITE, &id));
 
-	EXPECT_EQ(-1, change_whole(self, variant->clone));
+	EXPECT_EQ(-1, change_whole(&self->f, variant->clone));
 	EXPECT_EQ(ETXTBSY, errno);
-	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->pinner, id));
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 0, 1, 'A'));
-	EXPECT_TRUE(pages_hold(self->fd, self->ps, 12, 1, 'M'));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->f.pinner, id));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 0, 1, 'A'));
+	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 12, 1, 'M'));
 	EXPECT_EQ(0, nr_signals);
 }
 

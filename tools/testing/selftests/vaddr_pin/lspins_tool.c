@@ -68,7 +68,6 @@ FIXTURE(lspins) {
 FIXTURE_SETUP(lspins)
 {
 	const char *top = getenv("VP_TOP"), *dir = getenv("VP_TEST_DIR");
-	char *buf;
 
 	ASSERT_NE(NULL, top);
 	snprintf(self->lspins, sizeof(self->lspins), "%s/build/tools/lspins",
@@ -79,12 +78,8 @@ FIXTURE_SETUP(lspins)
 		 dir ?: "/tmp", getpid());
 	snprintf(self->link, sizeof(self->link), "%s/lspins.%d.link",
 		 dir ?: "/tmp", getpid());
-	self->fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	self->fd = create_zero_file(self->path, NPAGES * self->ps);
 	ASSERT_LE(0, self->fd);
-	buf = calloc(NPAGES, self->ps);
-	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(NPAGES * self->ps, write(self->fd, buf, NPAGES * self->ps));
-	free(buf);
 	ASSERT_EQ(0, link(self->path, self->link));
 	self->map = mmap(NULL, NPAGES * self->ps, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, self->fd, 0);

@@ -113,17 +113,12 @@ FIXTURE(listing) {
 FIXTURE_SETUP(listing)
 {
 	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
-	char *buf;
 
 	self->ps = getpagesize();
 	snprintf(self->path, sizeof(self->path), "%s/pins_listing.%d", dir,
 		 getpid());
-	self->fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	self->fd = create_zero_file(self->path, NPAGES * self->ps);
 	ASSERT_LE(0, self->fd);
-	buf = calloc(NPAGES, self->ps);
-	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(NPAGES * self->ps, write(self->fd, buf, NPAGES * self->ps));
-	free(buf);
 	ASSERT_NE(NULL, realpath(self->path, self->real));
 	self->map = mmap(NULL, NPAGES * self->ps, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, self->fd, 0);

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -83,6 +84,24 @@ static inline long pins_held(void)
 	}
 	fclose(f);
 	return acquired - released;
+}
+
+/*
+ * Create @path as @len bytes of zeros, real blocks rather than a hole (DAX
+ * maps holes to the zero page); returns it open O_RDWR, or -1.
+ */
+static inline int create_zero_file(const char *path, size_t len)
+{
+	char *buf = calloc(1, len);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (!buf || fd < 0 || write(fd, buf, len) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(buf);
+	return fd;
 }
 
 #endif /* __SELFTESTS_VADDR_PIN_H */
