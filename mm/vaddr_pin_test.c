@@ -14,6 +14,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -287,6 +288,35 @@ static int vp_test_state(struct vp_test_ctx *ctx,
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
+/*
+ * Write into a pin's pages through the kernel mapping, as a device's DMA
+ * would: no page table sees it, nothing marks the pages dirty.
+ */
+static int vp_test_fill(struct vp_test_ctx *ctx,
+			struct vaddr_pin_test_fill __user *uarg)
+{
+	struct vaddr_pin_test_fill arg;
+	struct vp_test_pin *pin;
+	unsigned long i;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.byte > 255)
+		return -EINVAL;
+
+	mutex_lock(&ctx->lock);
+	pin = xa_load(&ctx->pins, arg.id);
+	for (i = 0; pin && i < pin->nr_pages; i++) {
+		void *p = kmap_local_page(pin->pages[i]);
+
+		memset(p, arg.byte, PAGE_SIZE);
+		kunmap_local(p);
+		cond_resched();
+	}
+	mutex_unlock(&ctx->lock);
+	return pin ? 0 : -ENOENT;
+}
+
 static long vp_test_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -299,6 +329,8 @@ static long vp_test_ioctl(struct file *file, unsigned int cmd,
 		return vp_test_unpin(ctx, (void __user *)arg);
 	case VADDR_PIN_TEST_IOC_STATE:
 		return vp_test_state(ctx, (void __user *)arg);
+	case VADDR_PIN_TEST_IOC_FILL:
+		return vp_test_fill(ctx, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

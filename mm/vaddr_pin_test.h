@@ -33,11 +33,18 @@ struct vaddr_pin_test_state {
 	__u64 nr_pages;		/* out */
 };
 
+/* Write @byte into every pinned page from the kernel, as a device would. */
+struct vaddr_pin_test_fill {
+	__u32 id;		/* in: from PIN */
+	__u32 byte;		/* in: the value, 0 to 255 */
+};
+
 #define VADDR_PIN_TEST_PINNED		0x1	/* state: still pinned */
 #define VADDR_PIN_TEST_REVOKING		0x2	/* state: revoke asked, not done */
 
 #define VADDR_PIN_TEST_IOC_PIN		_IOWR('V', 0x40, struct vaddr_pin_test_pin)
 #define VADDR_PIN_TEST_IOC_UNPIN	_IOW('V', 0x41, struct vaddr_pin_test_unpin)
 #define VADDR_PIN_TEST_IOC_STATE	_IOWR('V', 0x42, struct vaddr_pin_test_state)
+#define VADDR_PIN_TEST_IOC_FILL		_IOW('V', 0x43, struct vaddr_pin_test_fill)
 
 #endif /* __MM_VADDR_PIN_TEST_H */

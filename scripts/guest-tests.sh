@@ -111,12 +111,27 @@ unsupported_changes() {
 	esac
 }
 
+# writeback_pins FS DIR: stress writable pins of FS's page cache, then
+# unmount, check the file system, remount and compare the file.
+writeback_pins() {
+	VP_TEST_DIR=$2 run_ktap "writeback_pins.$1" 300 \
+		"$bin/vaddr_pin/writeback_pins" -t stress
+	umount "$2"
+	case $1 in
+	ext4)	run_test "writeback_pins.$1.fsck" 300 e2fsck -fn "/tmp/$1.img" ;;
+	xfs)	run_test "writeback_pins.$1.fsck" 300 xfs_repair -n "/tmp/$1.img" ;;
+	esac
+	mount -o loop "/tmp/$1.img" "$2"
+	VP_TEST_DIR=$2 run_ktap "writeback_pins_verify.$1" 120 \
+		"$bin/vaddr_pin/writeback_pins" -t verify
+}
+
 # The project's own selftests: those about files once per file system,
 # the others once.
 PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
-		case " $PER_FS_TESTS lease_revoke layout_break " in *" $(basename "$t") "*) continue ;; esac
+		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins " in *" $(basename "$t") "*) continue ;; esac
 		[ -x "$t" ] && run_ktap "$(basename "$t")" 600 "$t"
 	done
 	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do
@@ -138,6 +153,7 @@ run_vaddr_pin_selftests() {
 			VP_TEST_DIR=$dir run_ktap "lease_revoke.$fs" 600 \
 				"$bin/vaddr_pin/lease_revoke" ;;
 		esac
+		case $fs in ext4|xfs) writeback_pins $fs $dir ;; esac
 		umount_fs $fs $dir
 	done
 }
