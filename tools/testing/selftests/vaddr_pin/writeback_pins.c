@@ -72,6 +72,34 @@ static void pressure(void)
 	}
 }
 
+/* How many bytes of @path on disk (O_DIRECT) are not @byte; -1 on error. */
+static long lost_on_disk(const char *path, unsigned int byte)
+{
+	long lost = 0, i;
+	unsigned long off;
+	void *buf;
+	int fd;
+
+	if (posix_memalign(&buf, 4096, 1 << 20))
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0) {
+		free(buf);
+		return -1;
+	}
+	for (off = 0; off < WB_BYTES; off += 1 << 20) {
+		if (pread(fd, buf, 1 << 20, off) != 1 << 20) {
+			lost = -1;
+			break;
+		}
+		for (i = 0; i < 1 << 20; i++)
+			lost += ((unsigned char *)buf)[i] != byte;
+	}
+	close(fd);
+	free(buf);
+	return lost;
+}
+
 FIXTURE(wb) {};
 FIXTURE_SETUP(wb) {}
 FIXTURE_TEARDOWN(wb) {}
@@ -112,9 +140,15 @@ TEST_F_TIMEOUT(wb, stress, 180)
 	kill(hog, SIGKILL);
 	ASSERT_EQ(hog, waitpid(hog, &status, 0));
 
-	/* The last write, after all that writeback and reclaim. */
+	/*
+	 * The last write, after all that writeback and reclaim.  Still
+	 * pinned, an fsync() must write it: the folios were dirty again
+	 * after their last writeback.  O_DIRECT reads what is on disk.
+	 */
 	byte = 0xa5;
 	ASSERT_EQ(0, fill(pinner, id, byte));
+	ASSERT_EQ(0, fsync(fd));
+	EXPECT_EQ(0, lost_on_disk(path, byte));
 	ASSERT_EQ(0, unpin(pinner, id, VADDR_PIN_TEST_DIRTY));
 	ASSERT_EQ(0, fsync(fd));
 	TH_LOG("%d rounds of 64 MiB written from the kernel side", rounds);
