@@ -58,6 +58,16 @@
  * -EPERM when there is none, and pin_user_pages_leased(), GUP's entry for
  * vaddr_pin alone, skips those two refusals.
  *
+ * Page cache pinned for write must also survive writeback while the
+ * device writes into it with no ->page_mkwrite and no dirtying in between:
+ * the filesystem keeps a pinned folio dirty, and must be able to write it
+ * in place again and again.  Only the filesystem knows whether it can, so
+ * each such record asks its &address_space_operations.pin_for_write once
+ * tied, and a filesystem without it, or a range it cannot take (shared
+ * reflinked extents), fails the call with -EOPNOTSUPP.  Asking after the
+ * tie keeps the answer true: a reflink or dedupe that shares the blocks
+ * later breaks the lease first.
+ *
  * **Ties to leases.**  A pin of a file's memory taken while the mapped file
  * holds a layout lease is tied to that lease: each of its records goes into
  * the inode's registry (fs/file_pin_lease.c), where layout changes find it.
@@ -132,6 +142,7 @@
 #define VADDR_PIN_RANGE_REVOKE	BIT(9)	/* on a first record: revoke asked */
 #define VADDR_PIN_RANGE_LEASED	BIT(10)	/* needs its lease: fsdax, writable */
 #define VADDR_PIN_RANGE_DONE	BIT(11)	/* on a first record: call returned */
+#define VADDR_PIN_RANGE_CACHE_WRITE BIT(12) /* page cache, pinned for write */
 
 /**
  * struct vaddr_pin_range - one pinned run of pages within one VMA
@@ -144,7 +155,7 @@
  * @pinned_ns: ktime_get_boottime_ns() when pinned.
  * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_UNPINNED,
  *	%VADDR_PIN_RANGE_REVOKE, %VADDR_PIN_RANGE_LEASED,
- *	%VADDR_PIN_RANGE_DONE.
+ *	%VADDR_PIN_RANGE_DONE, %VADDR_PIN_RANGE_CACHE_WRITE.
  * @nr_in_call: on the first record of a call, how many records the call
  *	made; they follow it on &vaddr_pin.ranges.
  * @vp: the context.
@@ -349,6 +360,14 @@ static bool vma_needs_layout_lease(struct vm_area_struct *vma,
 	       ((flags & VADDR_PIN_WRITE) && vma_needs_dirty_tracking(vma));
 }
 
+/* Page cache that stays dirty while pinned: see "The pinning rule". */
+static bool vma_pins_page_cache_for_write(struct vm_area_struct *vma,
+					  unsigned int flags)
+{
+	return !vma_is_fsdax(vma) && (flags & VADDR_PIN_WRITE) &&
+	       vma_needs_dirty_tracking(vma);
+}
+
 /*
  * Allocate one record per VMA that [@start, @end) crosses, in address order,
  * onto @ranges.  A hole fails the call with -EFAULT, and a VMA that needs a
@@ -382,6 +401,8 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
 		if (vma_needs_layout_lease(vma, flags))
 			range->flags = VADDR_PIN_RANGE_LEASED;
+		if (vma_pins_page_cache_for_write(vma, flags))
+			range->flags |= VADDR_PIN_RANGE_CACHE_WRITE;
 		if (vma->vm_file) {
 			/* The file and its pages, for the listing and a tie. */
 			path_get(&vma->vm_file->f_path);
@@ -427,11 +448,27 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 	return charged;
 }
 
+/* Can the filesystem keep a tied record's page cache pinned for write? */
+static int fs_allows_pin_for_write(struct vaddr_pin_range *range,
+				   struct file *file)
+{
+	/* Read once: ext4 changes a_ops when data journalling is toggled. */
+	const struct address_space_operations *a_ops =
+		READ_ONCE(file->f_mapping->a_ops);
+	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
+
+	if (!a_ops->pin_for_write)
+		return -EOPNOTSUPP;
+	return a_ops->pin_for_write(file, pos,
+				    (loff_t)range->nr_pages << PAGE_SHIFT);
+}
+
 /*
  * Tie the records of a call whose file holds a layout lease to that lease.
  * Under the mmap_lock that keeps the files mapped.  Fails if a record that
- * needs its lease lost it since the VMA walk, or if a layout change over a
- * record is under way; once one fails, the rest are left untied.
+ * needs its lease lost it since the VMA walk, if a layout change over a
+ * record is under way, or if the filesystem refuses to keep a record's
+ * page cache pinned for write; once one fails, the rest are left untied.
  */
 static int tie_ranges(struct vaddr_pin_range *first)
 {
@@ -455,6 +492,8 @@ static int tie_ranges(struct vaddr_pin_range *first)
 		if (!file || ret)
 			continue;
 		err = file_pin_tie(&range->fp, file);
+		if (!err && (range->flags & VADDR_PIN_RANGE_CACHE_WRITE))
+			err = fs_allows_pin_for_write(range, file);
 		if (err == -EAGAIN ||
 		    (err && (range->flags & VADDR_PIN_RANGE_LEASED)))
 			ret = err;
@@ -492,6 +531,11 @@ static int tie_ranges(struct vaddr_pin_range *first)
  *                 (PROT_NONE, read-only with %VADDR_PIN_WRITE), is a
  *                 VM_IO or VM_PFNMAP mapping, could not be pinned, or
  *                 @vp->mm has exited.
+ * * -EOPNOTSUPP - part of the range is page cache pinned with
+ *                 %VADDR_PIN_WRITE that its filesystem cannot keep
+ *                 pinned for write (``->pin_for_write``): it has no such
+ *                 method (e.g. ext4 data=journal), or the blocks are
+ *                 shared with another file (reflink).
  * * -EAGAIN     - a layout change over part of the range is under way, or
  *                 the lease the range was tied to went before the call
  *                 returned.

@@ -126,12 +126,38 @@ writeback_pins() {
 		"$bin/vaddr_pin/writeback_pins" -t verify
 }
 
+# writable_pins FS DIR: the page cache FS may or may not keep pinned for
+# write; on ext4, that of a second ext4 mounted -o data=journal.
+writable_pins() {
+	wp=$bin/vaddr_pin/writable_pins
+	case $1 in
+	xfs)	VP_TEST_DIR=$2 run_ktap writable_pins.xfs 300 "$wp" \
+			-t shared_range_is_refused_for_write \
+			-t unshared_range_can_be_pinned_for_write ;;
+	xfs-dax) VP_TEST_DIR=$2 run_ktap writable_pins.xfs-dax 300 "$wp" \
+			-t shared_range_is_copied_by_the_pin ;;
+	ext4)	mkdir -p /tmp/vp-ext4-journal
+		if truncate -s 64M /tmp/ext4-journal.img &&
+		   mkfs.ext4 -q -F /tmp/ext4-journal.img &&
+		   mount -o loop,data=journal /tmp/ext4-journal.img \
+			/tmp/vp-ext4-journal; then
+			VP_TEST_DIR=/tmp/vp-ext4-journal \
+				run_ktap writable_pins.ext4-journal 300 "$wp" \
+				-t journalled_data_is_refused
+			umount /tmp/vp-ext4-journal
+		else
+			echo "not ok writable_pins.ext4-journal (no mount)" >> "$out/tap"
+		fi
+		rm -f /tmp/ext4-journal.img ;;
+	esac
+}
+
 # The project's own selftests: those about files once per file system,
 # the others once.
 PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
-		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins " in *" $(basename "$t") "*) continue ;; esac
+		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins writable_pins " in *" $(basename "$t") "*) continue ;; esac
 		[ -x "$t" ] && run_ktap "$(basename "$t")" 600 "$t"
 	done
 	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do
@@ -153,6 +179,7 @@ run_vaddr_pin_selftests() {
 			VP_TEST_DIR=$dir run_ktap "lease_revoke.$fs" 600 \
 				"$bin/vaddr_pin/lease_revoke" ;;
 		esac
+		writable_pins $fs $dir
 		case $fs in ext4|xfs) writeback_pins $fs $dir ;; esac
 		umount_fs $fs $dir
 	done

@@ -44,6 +44,14 @@ static inline int unpin(int fd, unsigned int id, unsigned int flags)
 	return ioctl(fd, VADDR_PIN_TEST_IOC_UNPIN, &arg);
 }
 
+/* Write @byte to every pinned page of pin @id, from the kernel side. */
+static inline int fill(int fd, unsigned int id, unsigned int byte)
+{
+	struct vaddr_pin_test_fill arg = { .id = id, .byte = byte };
+
+	return ioctl(fd, VADDR_PIN_TEST_IOC_FILL, &arg);
+}
+
 /* mm->pinned_vm of this process, in pages (VmPin), or -1. */
 static inline long vm_pin_pages(void)
 {
@@ -87,13 +95,16 @@ static inline long pins_held(void)
 }
 
 /*
- * Create @path as @len bytes of zeros, real blocks rather than a hole (DAX
+ * Create @path as @len bytes of @byte, real blocks rather than a hole (DAX
  * maps holes to the zero page); returns it open O_RDWR, or -1.
  */
-static inline int create_zero_file(const char *path, size_t len)
+static inline int create_file_of(const char *path, size_t len, int byte)
 {
-	char *buf = calloc(1, len);
+	char *buf = malloc(len);
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (buf)
+		memset(buf, byte, len);
 
 	if (!buf || fd < 0 || write(fd, buf, len) != (ssize_t)len) {
 		if (fd >= 0)
@@ -102,6 +113,11 @@ static inline int create_zero_file(const char *path, size_t len)
 	}
 	free(buf);
 	return fd;
+}
+
+static inline int create_zero_file(const char *path, size_t len)
+{
+	return create_file_of(path, len, 0);
 }
 
 #endif /* __SELFTESTS_VADDR_PIN_H */

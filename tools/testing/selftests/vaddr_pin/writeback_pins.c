@@ -42,13 +42,6 @@ static void wb_path(char *path, size_t size, const char *name)
 	snprintf(path, size, "%s/%s", getenv("VP_TEST_DIR") ?: "/tmp", name);
 }
 
-static int fill(int pinner, unsigned int id, unsigned int byte)
-{
-	struct vaddr_pin_test_fill arg = { .id = id, .byte = byte };
-
-	return ioctl(pinner, VADDR_PIN_TEST_IOC_FILL, &arg);
-}
-
 /* Until killed: sync, drop the caches, make reclaim run. */
 static void pressure(void)
 {
