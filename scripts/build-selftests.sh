@@ -36,8 +36,11 @@ done
 
 # The project's tools (tools/vaddr_pin/), one program per .c file.
 mkdir -p "$BUILD/tools"
+# Those that speak RDMA use rdma_loop.h, and libibverbs.
 for src in "$TOP"/tools/vaddr_pin/*.c; do
 	[ -e "$src" ] || continue
+	libs=()
+	grep -q '"rdma_loop.h"' "$src" && libs=(-libverbs)
 	gcc -Wall -Werror -O2 -isystem "$hdr" \
-		-o "$BUILD/tools/$(basename "$src" .c)" "$src"
+		-o "$BUILD/tools/$(basename "$src" .c)" "$src" "${libs[@]}"
 done
