@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # make demo: build the kernel, boot it, and show what vaddr_pin does.
 #
-# The RDMA-on-a-leased-file story (register a leased fsdax file with rxe,
-# RDMA WRITE into it, truncate it from another process, watch the region
-# be revoked) needs the RDMA work still open in the issue tracker.  Until
-# it lands, the demo shows the same story with the debugfs test pinner in
-# place of an RDMA memory region, on ext4 over emulated persistent memory
-# (-o dax), and says what is still to come.
+# The story: tools/vaddr_pin/rdma_demo registers a file on emulated
+# persistent memory (ext4 -o dax) and one in ext4's page cache with rxe
+# (soft-RoCE), RDMA WRITEs into them, has another process truncate the
+# dax file over the region, and shows the region revoked, then refused
+# the truncate under F_UNBREAK.  After it, the tests behind each piece,
+# on ext4 -o dax.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -32,6 +32,11 @@ show() {
 
 echo
 echo "== vaddr_pin demo: $(uname -m) guest, Linux 6.12.117 + patches/ =="
+echo
+sed '/^exit status/d' "$res/logs/rdma_demo.log"
+grep -q '^ok rdma_demo$' "$res/tap" || echo "rdma_demo FAILED"
+echo
+echo "== behind it =="
 awk '/^    (not )?ok [0-9]+ / { print ($1 == "ok" ? "ok" : "not ok"), "k.k." ($1 == "ok" ? $3 : $4) }' \
 	"$res/kunit/vaddr_pin.ktap" | show "Pinning user memory through struct vaddr_pin (KUnit):"
 grep ' layout_lease\.' "$res/tap" |
@@ -43,12 +48,6 @@ grep -e ' pins_listing\.' -e ' lspins_tool\.' "$res/tap" |
 sed -n '/lspins --pid/,/^#/{/^#/d;p}' "$res/logs/lspins_tool.log" | head -n 6
 grep ' layout_break\.' "$res/tap" |
 	show "Truncating or punching a hole over a pin on ext4 -o dax: revoke and signal, or ETXTBSY:"
-cat <<'MSG'
-
-Still to come (see `issues`): the RDMA story itself (issue 5): ibv_reg_mr()
-of a leased fsdax file, RDMA WRITEs landing in it, lspins showing the
-region, a truncate revoking it, F_UNBREAK refusing the truncate.
-MSG
 python3 "$TOP/scripts/summarize.py" --guest "$res" --expect-kunit vaddr_pin |
 	tail -n 1
 exit "${PIPESTATUS[0]}"

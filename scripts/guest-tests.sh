@@ -185,15 +185,34 @@ run_vaddr_pin_selftests() {
 	done
 }
 
+# rdma_demo: the RDMA story (tools/vaddr_pin/rdma_demo.c) on rxe0, with a
+# file on ext4 -o dax and one on ext4's page cache.
+run_rdma_demo() {
+	ip link add dummy0 type dummy 2>/dev/null
+	ip link set dummy0 up
+	rdma link add rxe0 type rxe netdev dummy0 2>/dev/null
+	for fs in ext4-dax ext4; do
+		mount_fs $fs /tmp/demo-$fs >"$out/logs/mount-demo-$fs.log" 2>&1
+	done
+	run_test rdma_demo 300 "$top/build/tools/rdma_demo" /tmp/demo-ext4-dax \
+		/tmp/demo-ext4
+	for fs in ext4-dax ext4; do
+		umount_fs $fs /tmp/demo-$fs
+	done
+	rdma link delete rxe0
+}
+
 run_env_checks() {
 	run_test guest_fsdax 300 sh "$top/scripts/guest-env-check.sh" fsdax
 	run_test guest_rxe 300 sh "$top/scripts/guest-env-check.sh" rxe
 }
 
 case "$job" in
-check) collect_kunit; run_env_checks; run_vaddr_pin_selftests; run_mm_gup_tests ;;
+check) collect_kunit; run_env_checks; run_rdma_demo; run_vaddr_pin_selftests
+	run_mm_gup_tests ;;
 kunit) collect_kunit ;;
 demo)	collect_kunit
+	run_rdma_demo
 	mount_fs ext4-dax /tmp/demo >"$out/logs/mount-demo.log" 2>&1
 	for t in layout_lease file_pins pins_listing lspins_tool; do
 		VP_TEST_DIR=/tmp/demo VP_TEST_FS=ext4-dax \
@@ -206,6 +225,7 @@ demo)	collect_kunit
 		"$bin/vaddr_pin/layout_break" $skip
 	umount_fs ext4-dax /tmp/demo ;;
 run) run_test script 1200 sh -x "$vp_script" ;;
-selftest) run_env_checks; run_vaddr_pin_selftests; run_mm_gup_tests ;;
+selftest) run_env_checks; run_rdma_demo; run_vaddr_pin_selftests
+	run_mm_gup_tests ;;
 *) echo "unknown job $job" >&2 ;;
 esac
