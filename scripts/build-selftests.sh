@@ -31,7 +31,9 @@ mkdir -p "$BUILD/selftests/vaddr_pin"
 for src in "$TREE"/tools/testing/selftests/vaddr_pin/*.c; do
 	[ -e "$src" ] || continue
 	out=$BUILD/selftests/vaddr_pin/$(basename "$src" .c)
-	gcc -Wall -Werror -O2 -isystem "$hdr" -o "$out" "$src" -lpthread
+	libs=(-lpthread)
+	grep -q 'rdma_loop.h"' "$src" && libs+=(-libverbs)
+	gcc -Wall -Werror -O2 -isystem "$hdr" -o "$out" "$src" "${libs[@]}"
 done
 
 # The project's tools (tools/vaddr_pin/), one program per .c file.
@@ -40,7 +42,7 @@ mkdir -p "$BUILD/tools"
 for src in "$TOP"/tools/vaddr_pin/*.c; do
 	[ -e "$src" ] || continue
 	libs=()
-	grep -q '"rdma_loop.h"' "$src" && libs=(-libverbs)
+	grep -q 'rdma_loop.h"' "$src" && libs=(-libverbs)
 	gcc -Wall -Werror -O2 -isystem "$hdr" \
 		-o "$BUILD/tools/$(basename "$src" .c)" "$src" "${libs[@]}"
 done

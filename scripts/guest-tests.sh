@@ -157,7 +157,7 @@ writable_pins() {
 PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
-		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins writable_pins " in *" $(basename "$t") "*) continue ;; esac
+		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins writable_pins rdma_mr " in *" $(basename "$t") "*) continue ;; esac
 		[ -x "$t" ] && run_ktap "$(basename "$t")" 600 "$t"
 	done
 	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do
@@ -185,9 +185,10 @@ run_vaddr_pin_selftests() {
 	done
 }
 
-# rdma_demo: the RDMA story (tools/vaddr_pin/rdma_demo.c) on rxe0, with a
-# file on ext4 -o dax and one on ext4's page cache.
-run_rdma_demo() {
+# run_rdma [all]: on rxe0, with a file on ext4 -o dax and one in ext4's
+# page cache, the RDMA story (tools/vaddr_pin/rdma_demo.c); with "all" the
+# RDMA selftests as well.
+run_rdma() {
 	ip link add dummy0 type dummy 2>/dev/null
 	ip link set dummy0 up
 	rdma link add rxe0 type rxe netdev dummy0 2>/dev/null
@@ -196,6 +197,8 @@ run_rdma_demo() {
 	done
 	run_test rdma_demo 300 "$top/build/tools/rdma_demo" /tmp/demo-ext4-dax \
 		/tmp/demo-ext4
+	[ "${1:-}" = all ] && VP_TEST_DIR=/tmp/demo-ext4-dax \
+		run_ktap rdma_mr 600 "$bin/vaddr_pin/rdma_mr"
 	for fs in ext4-dax ext4; do
 		umount_fs $fs /tmp/demo-$fs
 	done
@@ -208,11 +211,11 @@ run_env_checks() {
 }
 
 case "$job" in
-check) collect_kunit; run_env_checks; run_rdma_demo; run_vaddr_pin_selftests
+check) collect_kunit; run_env_checks; run_rdma all; run_vaddr_pin_selftests
 	run_mm_gup_tests ;;
 kunit) collect_kunit ;;
 demo)	collect_kunit
-	run_rdma_demo
+	run_rdma
 	mount_fs ext4-dax /tmp/demo >"$out/logs/mount-demo.log" 2>&1
 	for t in layout_lease file_pins pins_listing lspins_tool; do
 		VP_TEST_DIR=/tmp/demo VP_TEST_FS=ext4-dax \
@@ -225,7 +228,7 @@ demo)	collect_kunit
 		"$bin/vaddr_pin/layout_break" $skip
 	umount_fs ext4-dax /tmp/demo ;;
 run) run_test script 1200 sh -x "$vp_script" ;;
-selftest) run_env_checks; run_rdma_demo; run_vaddr_pin_selftests
+selftest) run_env_checks; run_rdma all; run_vaddr_pin_selftests
 	run_mm_gup_tests ;;
 *) echo "unknown job $job" >&2 ;;
 esac

@@ -41,7 +41,7 @@ struct ib_umem_vaddr {
 	struct ib_umem umem;
 	struct vaddr_pin vp;
 	struct page **pages;
-	struct mutex lock;
+	struct mutex lock;	/* orders revoke, setup and release */
 	void (*revoke)(void *priv);
 	void *priv;
 	bool unpinned;

@@ -91,15 +91,6 @@ static int write_sysctl(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-static int pin_state(int pinner, unsigned int id)
-{
-	struct vaddr_pin_test_state st = { .id = id };
-
-	if (ioctl(pinner, VADDR_PIN_TEST_IOC_STATE, &st))
-		return -errno;
-	return st.flags;
-}
-
 /* The file under test, mapped, and a second one to clone or dedupe from. */
 struct files {
 	char path[PATH_MAX], src_path[PATH_MAX + 8];

@@ -44,6 +44,16 @@ static inline int unpin(int fd, unsigned int id, unsigned int flags)
 	return ioctl(fd, VADDR_PIN_TEST_IOC_UNPIN, &arg);
 }
 
+/* VADDR_PIN_TEST_PINNED, _REVOKING of pin @id, or -errno (-ENOENT: gone). */
+static inline int pin_state(int fd, unsigned int id)
+{
+	struct vaddr_pin_test_state st = { .id = id };
+
+	if (ioctl(fd, VADDR_PIN_TEST_IOC_STATE, &st))
+		return -errno;
+	return st.flags;
+}
+
 /* Write @byte to every pinned page of pin @id, from the kernel side. */
 static inline int fill(int fd, unsigned int id, unsigned int byte)
 {
