@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mr_time: what ibv_reg_mr() + ibv_dereg_mr() cost on a leased file,
+ * against the same size of anonymous memory.
+ *
+ *   mr_time DIR MIB [REPEATS [DEVICE]]
+ *
+ * Makes a file of MIB MiB in DIR (written, so its pages or blocks exist),
+ * maps it shared, takes a layout lease, and times REPEATS (5 by default)
+ * registrations and deregistrations of all of it with remote write
+ * access; then the same for anonymous memory already faulted in.  Prints
+ * the median, minimum and maximum of each in milliseconds, and the ratio
+ * of the medians.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "rdma_loop.h"
+
+#ifndef F_LAYOUT
+#define F_LAYOUT	16
+#endif
+
+#define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE)
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Time @n registrations + deregistrations of @len bytes at @addr. */
+static double time_mr(struct ibv_pd *pd, void *addr, size_t len, int n,
+		      const char *what)
+{
+	double *t = calloc(n, sizeof(*t)), median;
+	struct ibv_mr *mr;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double t0 = now_ms();
+
+		mr = ibv_reg_mr(pd, addr, len, MR_ACCESS);
+		if (!mr || ibv_dereg_mr(mr)) {
+			perror("mr_time: ibv_reg_mr");
+			exit(1);
+		}
+		t[i] = now_ms() - t0;
+	}
+	qsort(t, n, sizeof(*t), cmp_double);
+	median = t[n / 2];
+	printf("%-10s median %9.1f ms  min %9.1f  max %9.1f  (%d runs)\n",
+	       what, median, t[0], t[n - 1], n);
+	free(t);
+	return median;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 3 ? atoi(argv[3]) : 5, fd;
+	char path[PATH_MAX], *file, *anon;
+	struct rdma_loop rl;
+	double f, a;
+	size_t len;
+
+	if (argc < 3 || atol(argv[2]) <= 0 || n <= 0) {
+		fprintf(stderr, "usage: %s DIR MIB [REPEATS [DEVICE]]\n",
+			argv[0]);
+		return 2;
+	}
+	len = atol(argv[2]) << 20;
+	signal(SIGIO, SIG_IGN);
+	if (rdma_loop_open(&rl, argc > 4 ? argv[4] : "rxe0")) {
+		perror("mr_time: RDMA device");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/mr_time.%d", argv[1], getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	anon = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || anon == MAP_FAILED) {
+		perror("mr_time: setup");
+		return 1;
+	}
+	memset(anon, 0, len);
+	if (write(fd, anon, len) != (ssize_t)len || fsync(fd)) {
+		perror("mr_time: writing the file");
+		return 1;
+	}
+	file = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (file == MAP_FAILED ||
+	    fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT)) {
+		perror("mr_time: mapping and leasing the file");
+		return 1;
+	}
+	printf("ibv_reg_mr + ibv_dereg_mr of %s MiB on %s\n", argv[2],
+	       ibv_get_device_name(rl.ctx->device));
+	f = time_mr(rl.pd, file, len, n, "file");
+	a = time_mr(rl.pd, anon, len, n, "anonymous");
+	printf("ratio file / anonymous (medians): %.2f\n", f / a);
+	rdma_loop_close(&rl);
+	unlink(path);
+	return 0;
+}
