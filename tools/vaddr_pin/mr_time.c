@@ -8,9 +8,10 @@
  * Makes a file of MIB MiB in DIR (written, so its pages or blocks exist),
  * maps it shared, takes a layout lease, and times REPEATS (5 by default)
  * registrations and deregistrations of all of it with remote write
- * access; then the same for anonymous memory already faulted in.  Prints
- * the median, minimum and maximum of each in milliseconds, and the ratio
- * of the medians.
+ * access; then the same for anonymous memory already faulted in, in
+ * 4 KiB pages (MADV_NOHUGEPAGE, as the file's page cache is) and with
+ * transparent huge pages.  Prints the median, minimum and maximum of each
+ * in milliseconds, and the ratios of the medians.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -74,9 +75,9 @@ static double time_mr(struct ibv_pd *pd, void *addr, size_t len, int n,
 int main(int argc, char **argv)
 {
 	int n = argc > 3 ? atoi(argv[3]) : 5, fd;
-	char path[PATH_MAX], *file, *anon;
+	char path[PATH_MAX], *file, *anon, *thp;
 	struct rdma_loop rl;
-	double f, a;
+	double f, a, h;
 	size_t len;
 
 	if (argc < 3 || atol(argv[2]) <= 0 || n <= 0) {
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	len = atol(argv[2]) << 20;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGIO, SIG_IGN);
 	if (rdma_loop_open(&rl, argc > 4 ? argv[4] : "rxe0")) {
 		perror("mr_time: RDMA device");
@@ -94,11 +96,15 @@ int main(int argc, char **argv)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	anon = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fd < 0 || anon == MAP_FAILED) {
+	thp = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || anon == MAP_FAILED || thp == MAP_FAILED ||
+	    madvise(anon, len, MADV_NOHUGEPAGE)) {
 		perror("mr_time: setup");
 		return 1;
 	}
 	memset(anon, 0, len);
+	memset(thp, 0, len);
 	if (write(fd, anon, len) != (ssize_t)len || fsync(fd)) {
 		perror("mr_time: writing the file");
 		return 1;
@@ -112,8 +118,10 @@ int main(int argc, char **argv)
 	printf("ibv_reg_mr + ibv_dereg_mr of %s MiB on %s\n", argv[2],
 	       ibv_get_device_name(rl.ctx->device));
 	f = time_mr(rl.pd, file, len, n, "file");
-	a = time_mr(rl.pd, anon, len, n, "anonymous");
-	printf("ratio file / anonymous (medians): %.2f\n", f / a);
+	a = time_mr(rl.pd, anon, len, n, "anon 4K");
+	h = time_mr(rl.pd, thp, len, n, "anon THP");
+	printf("ratio of medians: file / anon 4K %.2f, file / anon THP %.2f\n",
+	       f / a, f / h);
 	rdma_loop_close(&rl);
 	unlink(path);
 	return 0;
