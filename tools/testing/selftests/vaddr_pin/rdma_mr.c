@@ -199,7 +199,9 @@ TEST_F(mr, file_mr_needs_a_layout_lease_and_is_listed_under_uverbs)
 
 TEST_F(mr, truncate_revokes_every_mr_on_the_file)
 {
-	struct ibv_mr *mrs[NR_MRS];
+	struct ibv_mr *mrs[NR_MRS], *dst_mr;
+	enum ibv_wc_status status;
+	char *dst;
 	int i;
 
 	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
@@ -219,6 +221,20 @@ TEST_F(mr, truncate_revokes_every_mr_on_the_file)
 		EXPECT_EQ(IBV_WC_REM_ACCESS_ERR,
 			  write_to(self, mrs[i], self->map + i * REGION,
 				   REGION, 'x'));
+	/* Nor can a revoked MR be the local source of a write. */
+	dst = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	dst_mr = ibv_reg_mr(self->rl.pd, dst, REGION, MR_ACCESS);
+	ASSERT_NE(NULL, dst_mr);
+	EXPECT_EQ(0, rdma_loop_write(&self->rl, mrs[1], self->map + REGION,
+				     REGION, (uintptr_t)dst, dst_mr->rkey,
+				     &status));
+	EXPECT_NE(IBV_WC_SUCCESS, status);
+	TH_LOG("local access after the revoke: %s", ibv_wc_status_str(status));
+	rdma_loop_connect(&self->rl);
+	EXPECT_EQ(0, ibv_dereg_mr(dst_mr));
+	munmap(dst, REGION);
 	for (i = 0; i < NR_MRS; i++)
 		EXPECT_EQ(0, ibv_dereg_mr(mrs[i]));
 	expect_nothing_pinned(_metadata, self);
