@@ -221,7 +221,12 @@ int main(int argc, char **argv)
 	}
 	printf("RDMA into files, on %s, with a loopback RC connection.\n"
 	       "The memory region is the second MiB of a 4 MiB file:\n"
-	       "  %s (persistent memory, -o dax)\n  %s (page cache)\n\n",
+	       "  %s (persistent memory, -o dax)\n  %s (page cache)\n"
+	       "Stock Linux refuses both (EOPNOTSUPP, EFAULT): nothing could\n"
+	       "take the pinned pages back when the filesystem needs them.\n"
+	       "Here the holder takes a layout lease on the file\n"
+	       "(fcntl F_SETLEASE, F_RDLCK | F_LAYOUT), and the filesystem\n"
+	       "revokes the region through it.\n\n",
 	       ibv_get_device_name(rl.ctx->device), dax.path, pc.path);
 
 	begin();
