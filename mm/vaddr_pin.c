@@ -351,21 +351,18 @@ static void free_ranges(struct list_head *ranges)
  * GUP refuses long-term pins of fsdax memory, and writable long-term pins
  * of file mappings that need dirty tracking (the page cache), because
  * nothing could take them back when the filesystem needs the blocks.  They
- * are for pins tied to a layout lease held through the mapped file.
+ * are for pins tied to a layout lease held through the mapped file
+ * (%VADDR_PIN_RANGE_LEASED); the page cache also stays dirty while pinned
+ * (%VADDR_PIN_RANGE_CACHE_WRITE, see "The pinning rule").
  */
-static bool vma_needs_layout_lease(struct vm_area_struct *vma,
-				   unsigned int flags)
+static unsigned int vma_lease_flags(struct vm_area_struct *vma,
+				    unsigned int flags)
 {
-	return vma_is_fsdax(vma) ||
-	       ((flags & VADDR_PIN_WRITE) && vma_needs_dirty_tracking(vma));
-}
-
-/* Page cache that stays dirty while pinned: see "The pinning rule". */
-static bool vma_pins_page_cache_for_write(struct vm_area_struct *vma,
-					  unsigned int flags)
-{
-	return !vma_is_fsdax(vma) && (flags & VADDR_PIN_WRITE) &&
-	       vma_needs_dirty_tracking(vma);
+	if (vma_is_fsdax(vma))
+		return VADDR_PIN_RANGE_LEASED;
+	if ((flags & VADDR_PIN_WRITE) && vma_needs_dirty_tracking(vma))
+		return VADDR_PIN_RANGE_LEASED | VADDR_PIN_RANGE_CACHE_WRITE;
+	return 0;
 }
 
 /*
@@ -382,6 +379,7 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *vma;
 	unsigned long addr = start;
 	struct vma_iterator vmi;
+	unsigned int lease_flags;
 	bool leased;
 
 	mmap_assert_locked(mm);
@@ -390,7 +388,8 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		if (vma->vm_start > addr)
 			break;
 		leased = vma->vm_file && file_has_layout_lease(vma->vm_file);
-		if (vma_needs_layout_lease(vma, flags) && !leased)
+		lease_flags = vma_lease_flags(vma, flags);
+		if (lease_flags && !leased)
 			return -EPERM;
 		range = kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
 		if (!range)
@@ -399,10 +398,7 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		range->start = addr;
 		addr = min(end, vma->vm_end);
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
-		if (vma_needs_layout_lease(vma, flags))
-			range->flags = VADDR_PIN_RANGE_LEASED;
-		if (vma_pins_page_cache_for_write(vma, flags))
-			range->flags |= VADDR_PIN_RANGE_CACHE_WRITE;
+		range->flags = lease_flags;
 		if (vma->vm_file) {
 			/* The file and its pages, for the listing and a tie. */
 			path_get(&vma->vm_file->f_path);

@@ -23,27 +23,13 @@
 #include <unistd.h>
 
 #include "../../mm/vaddr_pin_test.h"
+#include "timing.h"
 
 #ifndef F_LAYOUT
 #define F_LAYOUT	16
 #endif
 
 #define PINNER	"/sys/kernel/debug/vaddr_pin_test"
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* One run: N pins, one truncate.  Returns its time in us, or < 0. */
 static double one_run(const char *path, long n, long ps)
@@ -73,12 +59,12 @@ static double one_run(const char *path, long n, long ps)
 			return -1;
 		}
 	}
-	t0 = now_us();
+	t0 = now_ms() * 1e3;
 	if (ftruncate(fd, 0)) {
 		perror("break_time: truncate");
 		return -1;
 	}
-	t1 = now_us();
+	t1 = now_ms() * 1e3;
 	munmap(map, n * ps);
 	close(pinner);
 	close(fd);

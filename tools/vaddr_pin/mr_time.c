@@ -24,27 +24,13 @@
 #include <unistd.h>
 
 #include "rdma_loop.h"
+#include "timing.h"
 
 #ifndef F_LAYOUT
 #define F_LAYOUT	16
 #endif
 
 #define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE)
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Time @n registrations + deregistrations of @len bytes at @addr. */
 static double time_mr(struct ibv_pd *pd, void *addr, size_t len, int n,

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "rdma_loop.h"
+#include "timing.h"
 
 #ifndef F_LAYOUT
 #define F_LAYOUT	16
@@ -52,14 +53,6 @@ static char *src;		/* what the RDMA WRITEs send */
 static volatile sig_atomic_t lease_signals;
 static int nr_steps, nr_failed;
 static double step_start;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void begin(void)
 {
