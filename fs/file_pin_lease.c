@@ -30,6 +30,13 @@
  * signal) and waits with no lock held, for at most lease-break-time, until
  * the range has no pin left.  Pins outside the range, and the leases, stay.
  *
+ * **Page cache pinned for write.** A device writes to such pages behind
+ * the page tables, so writeback must not leave them clean while they are
+ * pinned: folio_pinned_for_write() tells it which folios are.  Only pins
+ * in a registry count, with @write set; other pins of the page cache (a
+ * stock read-only long-term pin, an O_DIRECT buffer) never keep a folio
+ * dirty.
+ *
  * Locking: flc_lock protects the tree, the open breaks and each tied pin's
  * lease_file and revoking.  It is taken inside mmap_lock (pinning) and
  * inside vaddr_pin's context lock (teardown), never the other way round.
@@ -42,6 +49,8 @@
 #include <linux/falloc.h>	/* after fs.h, for its types */
 #include <kunit/visibility.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/path.h>
 #include <linux/overflow.h>
 #include <linux/wait.h>
@@ -88,6 +97,7 @@ void file_pin_init(struct file_pin *fp)
 	fp->path.dentry = NULL;
 	fp->lease_file = NULL;
 	fp->revoking = false;
+	fp->write = false;
 }
 
 /* Is a layout change over @fp's pages under way?  Under flc_lock. */
@@ -162,6 +172,37 @@ void file_pin_untie(struct file_pin *fp)
 	spin_unlock(&ctx->flc_lock);
 	if (wq_has_sleeper(&file_pin_wq))
 		wake_up_all(&file_pin_wq);
+}
+
+/**
+ * folio_pinned_for_write() - may a device write to a page-cache folio?
+ * @folio: a folio of a file's page cache
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if part of @folio is pinned for write by a pin in its
+ * inode's registry (see "Page cache pinned for write" above).
+ */
+bool folio_pinned_for_write(struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	pgoff_t first = folio->index;
+	pgoff_t last = first + folio_nr_pages(folio) - 1;
+	struct file_lock_context *ctx;
+	struct interval_tree_node *it;
+	bool write = false;
+
+	/* Pinned at all?  Cheap, and rarely true: most folios stop here. */
+	if (!folio_maybe_dma_pinned(folio) || !mapping)
+		return false;
+	ctx = locks_inode_context(mapping->host);
+	if (!ctx)
+		return false;
+	spin_lock(&ctx->flc_lock);
+	for (it = interval_tree_iter_first(&ctx->flc_pins, first, last);
+	     it && !write; it = interval_tree_iter_next(it, first, last))
+		write = container_of(it, struct file_pin, it)->write;
+	spin_unlock(&ctx->flc_lock);
+	return write;
 }
 
 /**

@@ -66,7 +66,11 @@
  * tied, and a filesystem without it, or a range it cannot take (shared
  * reflinked extents), fails the call with -EOPNOTSUPP.  Asking after the
  * tie keeps the answer true: a reflink or dedupe that shares the blocks
- * later breaks the lease first.
+ * later breaks the lease first.  Writeback keeps the folios of tied
+ * records that are pinned for write dirty (folio_pinned_for_write()), and
+ * the tie dirties those it cleaned since the pin.  Such page cache is
+ * dirty for as long as it is pinned, so the dirty limits leave it out
+ * (vaddr_pin_dirty_pinned_pages()).
  *
  * **Ties to leases.**  A pin of a file's memory taken while the mapped file
  * holds a layout lease is tied to that lease: each of its records goes into
@@ -208,6 +212,33 @@ static void vaddr_pin_uncharge(struct mm_struct *mm, unsigned long nr)
 	atomic64_sub(nr, &mm->pinned_vm);
 }
 
+/* Pages of the page cache in records pinned for write, in all contexts. */
+static atomic_long_t vaddr_pin_nr_dirty_pinned = ATOMIC_LONG_INIT(0);
+
+/**
+ * vaddr_pin_dirty_pinned_pages() - page cache that writeback cannot clean
+ *
+ * Page cache pinned for write stays dirty for as long as it is pinned (see
+ * "The pinning rule"): no writeback can make it clean, and no reclaim can
+ * free it.  The dirty limits leave it out, of the dirty pages and of the
+ * memory that may be dirtied, or writers would be throttled for ever once
+ * it alone exceeded them.  Counted from the VMA walk of the pin call to the
+ * unpin, once per pin: a page pinned twice counts twice.
+ *
+ * Return: the number of such pages.
+ */
+unsigned long vaddr_pin_dirty_pinned_pages(void)
+{
+	return max(atomic_long_read(&vaddr_pin_nr_dirty_pinned), 0L);
+}
+
+/* A record is dropped: it no longer keeps its page cache dirty. */
+static void vaddr_pin_range_gone(struct vaddr_pin_range *range)
+{
+	if (range->fp.write)
+		atomic_long_sub(range->nr_pages, &vaddr_pin_nr_dirty_pinned);
+}
+
 static unsigned long count_zero_pages(struct page **pages, unsigned long nr)
 {
 	unsigned long i, zero = 0;
@@ -327,6 +358,7 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 					    make_dirty &&
 					    (range->flags & VADDR_PIN_RANGE_WRITE));
 		charged += range->nr_charged;
+		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
 		list_del(&range->node);
 		put_range(range);
@@ -342,6 +374,7 @@ static void free_ranges(struct list_head *ranges)
 
 	list_for_each_entry_safe(range, next, ranges, node) {
 		list_del(&range->node);
+		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
 		kmem_cache_free(vaddr_pin_range_cache, range);
 	}
@@ -399,6 +432,11 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		addr = min(end, vma->vm_end);
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
 		range->flags = lease_flags;
+		if (lease_flags & VADDR_PIN_RANGE_CACHE_WRITE) {
+			range->fp.write = true;
+			atomic_long_add(range->nr_pages,
+					&vaddr_pin_nr_dirty_pinned);
+		}
 		if (vma->vm_file) {
 			/* The file and its pages, for the listing and a tie. */
 			path_get(&vma->vm_file->f_path);
@@ -460,6 +498,19 @@ static int fs_allows_pin_for_write(struct vaddr_pin_range *range,
 }
 
 /*
+ * Writeback keeps a tied record's page cache dirty from now on; dirty what
+ * it cleaned between the pin and the tie, or that would stay clean.
+ */
+static void dirty_pinned_cache(struct vaddr_pin_range *range)
+{
+	unsigned long i;
+
+	for (i = 0; i < range->nr_pages; i++)
+		if (!PageDirty(range->pages[i]))
+			set_page_dirty_lock(range->pages[i]);
+}
+
+/*
  * Tie the records of a call whose file holds a layout lease to that lease.
  * Under the mmap_lock that keeps the files mapped.  Fails if a record that
  * needs its lease lost it since the VMA walk, if a layout change over a
@@ -488,8 +539,11 @@ static int tie_ranges(struct vaddr_pin_range *first)
 		if (!file || ret)
 			continue;
 		err = file_pin_tie(&range->fp, file);
-		if (!err && (range->flags & VADDR_PIN_RANGE_CACHE_WRITE))
+		if (!err && (range->flags & VADDR_PIN_RANGE_CACHE_WRITE)) {
 			err = fs_allows_pin_for_write(range, file);
+			if (!err)
+				dirty_pinned_cache(range);
+		}
 		if (err == -EAGAIN ||
 		    (err && (range->flags & VADDR_PIN_RANGE_LEASED)))
 			ret = err;

@@ -111,11 +111,13 @@ unsupported_changes() {
 	esac
 }
 
-# writeback_pins FS DIR: stress writable pins of FS's page cache, then
-# unmount, check the file system, remount and compare the file.
+# writeback_pins FS DIR: stress writable pins of FS's page cache, and pin
+# more than the dirty limits; then unmount, check the file system, remount
+# and compare the file.
 writeback_pins() {
 	VP_TEST_DIR=$2 run_ktap "writeback_pins.$1" 300 \
-		"$bin/vaddr_pin/writeback_pins" -t stress
+		"$bin/vaddr_pin/writeback_pins" -t stress -t flusher_does_not_loop \
+		-t pins_are_not_throttled -t only_write_pins_stay_dirty
 	umount "$2"
 	case $1 in
 	ext4)	run_test "writeback_pins.$1.fsck" 300 e2fsck -fn "/tmp/$1.img" ;;

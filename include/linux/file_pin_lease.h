@@ -14,6 +14,7 @@
 
 struct file;
 struct file_lock_context;
+struct folio;
 struct inode;
 
 /**
@@ -27,6 +28,8 @@ struct inode;
  *	referenced (the lease's release unties or orphans the pin first);
  *	NULL once the lease is gone and the pin could not be revoked.
  * @revoking: the revocation of this pin has been asked for.
+ * @write: the pages are page cache a device may write to: writeback keeps
+ *	them dirty while the pin is in the registry.  Set before the tie.
  * @revoke_node: entry on a revoker's private list.
  *
  * @lease_file and @revoking are protected by the inode's flc_lock.
@@ -36,6 +39,7 @@ struct file_pin {
 	struct path path;
 	struct file *lease_file;
 	bool revoking;
+	bool write;
 	struct list_head revoke_node;
 };
 
@@ -82,6 +86,7 @@ void file_pin_untie(struct file_pin *fp);
 void file_pin_put(struct file_pin *fp);
 const char *file_pin_lease_name(struct file_pin *fp);
 void file_pin_lease_released(struct file *filp);
+bool folio_pinned_for_write(struct folio *folio);
 
 /* Provided by mm/vaddr_pin.c. */
 bool vaddr_pin_file_pin_revocable(struct file_pin *fp);
@@ -129,6 +134,11 @@ static inline void file_pin_break_remap_end(struct file_pin_remap_break *brk)
 
 static inline void file_pin_lease_released(struct file *filp)
 {
+}
+
+static inline bool folio_pinned_for_write(struct folio *folio)
+{
+	return false;
 }
 
 #endif /* CONFIG_VADDR_PIN */

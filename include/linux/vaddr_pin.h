@@ -102,6 +102,7 @@ unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 				  struct vaddr_pin_range_info *info,
 				  unsigned int max);
 void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm);
+unsigned long vaddr_pin_dirty_pinned_pages(void);
 
 #else /* CONFIG_VADDR_PIN */
 
@@ -139,6 +140,11 @@ static inline bool vaddr_pin_revoking(struct vaddr_pin *vp,
 static inline unsigned int
 vaddr_pin_get_ranges(struct vaddr_pin *vp, struct vaddr_pin_range_info *info,
 		     unsigned int max)
+{
+	return 0;
+}
+
+static inline unsigned long vaddr_pin_dirty_pinned_pages(void)
 {
 	return 0;
 }

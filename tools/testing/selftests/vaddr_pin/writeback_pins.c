@@ -14,6 +14,13 @@
  *   writeback_pins -t verify    after guest-tests.sh has unmounted,
  *                               checked and remounted the file system: the
  *                               file holds the last write, every byte
+ *   writeback_pins -t flusher_does_not_loop -t pins_are_not_throttled
+ *                  -t only_write_pins_stay_dirty
+ *                               with far more pinned for write than the
+ *                               dirty limits, the flusher does not loop
+ *                               over the pinned folios and nobody is
+ *                               throttled; folios pinned for read are not
+ *                               kept dirty
  *
  * Runs on ext4 and xfs (page cache, not DAX).
  */
@@ -27,6 +34,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -192,6 +201,261 @@ TEST_F_TIMEOUT(wb, verify, 120)
 	close(fd);
 	unlink(path);
 	unlink(expect);
+}
+
+/* Value of field @name in a bdi's debugfs stats, in @base; -1 if none. */
+static long bdi_stat(const char *stats, const char *name, int base)
+{
+	size_t len = strlen(name);
+	char line[128];
+	long v = -1;
+	FILE *f;
+
+	f = fopen(stats, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtol(line + len + 1, NULL, base);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static long read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+	return fclose(f) ? -1 : ret;
+}
+
+/* A dirty-limit sysctl pair: bytes, or a ratio when bytes is 0. */
+struct dirty_sysctl {
+	const char *bytes, *ratio;
+	long saved_bytes, saved_ratio;
+};
+
+static int dirty_sysctl_set(struct dirty_sysctl *d, long bytes)
+{
+	d->saved_bytes = read_long(d->bytes);
+	d->saved_ratio = read_long(d->ratio);
+	if (d->saved_bytes < 0 || d->saved_ratio < 0)
+		return -1;
+	return write_long(d->bytes, bytes);
+}
+
+/* Writing one of the two clears the other. */
+static void dirty_sysctl_restore(struct dirty_sysctl *d)
+{
+	if (d->saved_bytes > 0)
+		write_long(d->bytes, d->saved_bytes);
+	else if (d->saved_ratio >= 0)
+		write_long(d->ratio, d->saved_ratio);
+}
+
+/*
+ * Dirty limits far below what the tests pin, and back: 4 MiB to start
+ * background writeback, 16 MiB to throttle writers.
+ */
+FIXTURE(limits) {
+	struct dirty_sysctl bg, dirty;
+};
+
+FIXTURE_SETUP(limits)
+{
+	self->bg = (struct dirty_sysctl){
+		"/proc/sys/vm/dirty_background_bytes",
+		"/proc/sys/vm/dirty_background_ratio",
+	};
+	self->dirty = (struct dirty_sysctl){
+		"/proc/sys/vm/dirty_bytes", "/proc/sys/vm/dirty_ratio",
+	};
+	ASSERT_EQ(0, dirty_sysctl_set(&self->dirty, 16L << 20));
+	ASSERT_EQ(0, dirty_sysctl_set(&self->bg, 4L << 20));
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	dirty_sysctl_restore(&self->bg);
+	dirty_sysctl_restore(&self->dirty);
+}
+
+/* $VP_TEST_DIR/@name as @len bytes of zeroes on disk, mapped shared. */
+static char *map_new_file(const char *name, size_t len, char *path,
+			  size_t size, int *fdp)
+{
+	char *map;
+	int fd;
+
+	wb_path(path, size, name);
+	fd = create_zero_file(path, len);
+	if (fd < 0 || fsync(fd))
+		return MAP_FAILED;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	*fdp = fd;
+	return map;
+}
+
+/* The debugfs stats of the bdi under @fd's file system. */
+static void bdi_stats_path(int fd, char *path, size_t size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		st.st_dev = 0;
+	snprintf(path, size, "/sys/kernel/debug/bdi/%u:%u/stats",
+		 major(st.st_dev), minor(st.st_dev));
+}
+
+/*
+ * A folio pinned for write is dirty again after each writeback.  Had
+ * that redirty counted as progress, background writeback, which loops
+ * while over its threshold and making progress, would rewrite the
+ * pinned folios for ever once they alone exceed the threshold.  Pin
+ * 64 MiB against a 4 MiB threshold; once the flusher has started on
+ * them, what it writes in the next 10 s must come from its wakeups
+ * (every 5 s, a chunk each), not from a loop: at most 3 x 64 MiB.  A
+ * loop writes as fast as the loop device takes it (memory speed: GiBs).
+ */
+TEST_F_TIMEOUT(limits, flusher_does_not_loop, 120)
+{
+	char path[PATH_MAX], stats[PATH_MAX];
+	long before, start, written;
+	unsigned int id;
+	int fd, pinner, i;
+	char *map;
+
+	map = map_new_file("flusher.data", WB_BYTES, path, sizeof(path), &fd);
+	ASSERT_NE(MAP_FAILED, map);
+	bdi_stats_path(fd, stats, sizeof(stats));
+	before = bdi_stat(stats, "BdiWritten", 10);
+	ASSERT_LE(0, before) TH_LOG("no %s", stats);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	ASSERT_EQ(0, pin(pinner, map, WB_BYTES, VADDR_PIN_TEST_WRITE, &id));
+	ASSERT_EQ(0, fill(pinner, id, 0x3c));
+
+	/* Dirtied by the pin's faults: the flusher wakes within 5 s. */
+	for (i = 0; i < 3000; i++) {
+		start = bdi_stat(stats, "BdiWritten", 10);
+		if (start != before)
+			break;
+		usleep(10000);
+	}
+	ASSERT_LT(before, start) TH_LOG("the flusher wrote nothing in 30 s");
+	sleep(10);
+	written = bdi_stat(stats, "BdiWritten", 10) - start;
+	TH_LOG("%ld kB written in 10 s with 64 MiB pinned", written);
+	EXPECT_GE(3 * (long)(WB_BYTES >> 10), written);
+
+	ASSERT_EQ(0, unpin(pinner, id, VADDR_PIN_TEST_DIRTY));
+	ASSERT_EQ(0, fsync(fd));
+	close(pinner);
+	munmap(map, WB_BYTES);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Page cache pinned for write is dirty for as long as it is pinned.
+ * Counted against the dirty limits, 64 MiB of it would be four times
+ * the 16 MiB limit: the pin's own write faults, and any writer after
+ * them, would be throttled for ever (the harness timeout).  Left out,
+ * the pin completes and so does a 32 MiB write(2) of another file.
+ */
+TEST_F_TIMEOUT(limits, pins_are_not_throttled, 120)
+{
+	char path[PATH_MAX], other[PATH_MAX];
+	unsigned int id;
+	int fd, ofd, pinner;
+	char *map;
+
+	map = map_new_file("limits.data", WB_BYTES, path, sizeof(path), &fd);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	ASSERT_EQ(0, pin(pinner, map, WB_BYTES, VADDR_PIN_TEST_WRITE, &id));
+	ASSERT_EQ(0, fill(pinner, id, 0x5e));
+
+	wb_path(other, sizeof(other), "limits.other");
+	ofd = create_file_of(other, WB_BYTES / 2, 0x77);
+	ASSERT_LE(0, ofd);
+	ASSERT_EQ(0, fsync(ofd));
+	close(ofd);
+	unlink(other);
+
+	ASSERT_EQ(0, unpin(pinner, id, VADDR_PIN_TEST_DIRTY));
+	ASSERT_EQ(0, fsync(fd));
+	EXPECT_EQ(0, lost_on_disk(path, 0x5e));
+	close(pinner);
+	munmap(map, WB_BYTES);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Only page cache pinned for write is kept dirty.  Half a file pinned
+ * for read, half for write, both tied to the lease; after one fsync()
+ * a second one writes the write-pinned half again (dirty again after
+ * its writeback) and not the read-pinned half (clean).  Give the
+ * journal or log 1 MiB.
+ */
+TEST(only_write_pins_stay_dirty)
+{
+	const size_t half = 8UL << 20;
+	char path[PATH_MAX], stats[PATH_MAX];
+	unsigned int rid, wid;
+	long before, written;
+	int fd, pinner;
+	char *map;
+
+	map = map_new_file("halves.data", 2 * half, path, sizeof(path), &fd);
+	ASSERT_NE(MAP_FAILED, map);
+	bdi_stats_path(fd, stats, sizeof(stats));
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	/* Dirty all of it through the page tables, then pin. */
+	memset(map, 0x11, 2 * half);
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	ASSERT_EQ(0, pin(pinner, map, half, 0, &rid));
+	ASSERT_EQ(0, pin(pinner, map + half, half, VADDR_PIN_TEST_WRITE,
+			 &wid));
+
+	ASSERT_EQ(0, fsync(fd));
+	before = bdi_stat(stats, "BdiWritten", 10);
+	ASSERT_LE(0, before) TH_LOG("no %s", stats);
+	ASSERT_EQ(0, fsync(fd));
+	written = bdi_stat(stats, "BdiWritten", 10) - before;
+	TH_LOG("the second fsync wrote %ld kB", written);
+	EXPECT_LE((long)(half >> 10), written);
+	EXPECT_GT((long)((half + (1UL << 20)) >> 10), written);
+
+	ASSERT_EQ(0, unpin(pinner, rid, 0));
+	ASSERT_EQ(0, unpin(pinner, wid, VADDR_PIN_TEST_DIRTY));
+	close(pinner);
+	munmap(map, 2 * half);
+	close(fd);
+	unlink(path);
 }
 
 TEST_HARNESS_MAIN
