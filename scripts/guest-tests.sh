@@ -189,19 +189,28 @@ run_vaddr_pin_selftests() {
 
 # run_rdma [all]: on rxe0, with a file on ext4 -o dax and one in ext4's
 # page cache, the RDMA story (tools/vaddr_pin/rdma_demo.c); with "all" the
-# RDMA selftests as well.
+# RDMA selftests as well, on those two and on xfs's page cache, which also
+# use siw0 (a driver that cannot revoke).
 run_rdma() {
+	rdma_fs="ext4-dax ext4"
+	[ "${1:-}" = all ] && rdma_fs="$rdma_fs xfs"
 	ip link add dummy0 type dummy 2>/dev/null
 	ip link set dummy0 up
 	rdma link add rxe0 type rxe netdev dummy0 2>/dev/null
-	for fs in ext4-dax ext4; do
+	[ "${1:-}" = all ] && rdma link add siw0 type siw netdev dummy0
+	for fs in $rdma_fs; do
 		mount_fs $fs /tmp/demo-$fs >"$out/logs/mount-demo-$fs.log" 2>&1
 	done
 	run_test rdma_demo 300 "$top/build/tools/rdma_demo" /tmp/demo-ext4-dax \
 		/tmp/demo-ext4
-	[ "${1:-}" = all ] && VP_TEST_DIR=/tmp/demo-ext4-dax \
-		run_ktap rdma_mr 600 "$bin/vaddr_pin/rdma_mr"
-	for fs in ext4-dax ext4; do
+	if [ "${1:-}" = all ]; then
+		for fs in $rdma_fs; do
+			VP_TEST_DIR=/tmp/demo-$fs run_ktap "rdma_mr.$fs" 600 \
+				"$bin/vaddr_pin/rdma_mr"
+		done
+		rdma link delete siw0
+	fi
+	for fs in $rdma_fs; do
 		umount_fs $fs /tmp/demo-$fs
 	done
 	rdma link delete rxe0

@@ -84,6 +84,23 @@ static inline int rdma_loop_connect(struct rdma_loop *rl)
 	return 0;
 }
 
+/* Open RDMA device @name; NULL with errno (ENODEV: none such) on failure. */
+static inline struct ibv_context *rdma_open_device(const char *name)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_context *ctx = NULL;
+	int i;
+
+	for (i = 0; list && list[i] && !ctx; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), name))
+			ctx = ibv_open_device(list[i]);
+	if (list)
+		ibv_free_device_list(list);
+	if (!ctx && !errno)
+		errno = ENODEV;
+	return ctx;
+}
+
 /* Open device @name and connect the loop; -1 with errno on failure. */
 static inline int rdma_loop_open(struct rdma_loop *rl, const char *name)
 {
@@ -92,19 +109,13 @@ static inline int rdma_loop_open(struct rdma_loop *rl, const char *name)
 		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
 	};
-	struct ibv_device **list = ibv_get_device_list(NULL);
 	int i;
 
 	memset(rl, 0, sizeof(*rl));
-	for (i = 0; list && list[i] && !rl->ctx; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			rl->ctx = ibv_open_device(list[i]);
-	if (list)
-		ibv_free_device_list(list);
-	if (!rl->ctx) {
-		errno = ENODEV;
+	errno = 0;
+	rl->ctx = rdma_open_device(name);
+	if (!rl->ctx)
 		return -1;
-	}
 	/* The first GID the port has (rxe: from dummy0's address). */
 	for (rl->gid_index = 0; rl->gid_index < 16; rl->gid_index++)
 		if (!ibv_query_gid(rl->ctx, RDMA_LOOP_PORT, rl->gid_index,

@@ -4,13 +4,16 @@
  * by guest-tests.sh), with real RDMA WRITEs over a loopback RC connection:
  *
  * - anonymous and memfd MRs work as on stock 6.12, with no lease;
- * - an MR on a DAX file ($VP_TEST_DIR, -o dax) needs a layout lease
- *   (EPERM without), and is listed under the uverbs file;
+ * - an MR on a file of $VP_TEST_DIR (guest-tests.sh: ext4 -o dax, ext4 and
+ *   xfs page cache) needs a layout lease (EPERM without), and is listed
+ *   under the uverbs file;
  * - a truncate revokes every MR on the file at once, later RDMA WRITEs
  *   to them fail, deregistering still works, nothing stays pinned;
  * - a revoke racing the deregistration, and the uverbs file closed while
  *   a break waits, leave nothing behind;
- * - RLIMIT_MEMLOCK holds for file MRs as for anonymous ones.
+ * - RLIMIT_MEMLOCK holds for file MRs as for anonymous ones;
+ * - on siw0 (soft-iWARP, whose driver cannot revoke), an MR on a leased
+ *   file makes a truncate over it fail with ETXTBSY until deregistered.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -366,6 +370,57 @@ TEST_F(mr, memlock_limit_holds_for_file_mrs)
 	self->src_mr = ibv_reg_mr(self->rl.pd, self->src, REGION,
 				  IBV_ACCESS_LOCAL_WRITE);
 	munmap(anon, 8 * REGION);
+}
+
+/*
+ * siw has no revoke callback (patch 0020): its MR on a leased file is not
+ * revocable.  A truncate over it fails at once with ETXTBSY and changes
+ * nothing; once the MR is deregistered the truncate works.
+ */
+TEST(unrevocable_mr_makes_truncate_fail)
+{
+	long vm_pin = vm_pin_pages(), pins = pins_held();
+	struct ibv_context *ctx;
+	char path[PATH_MAX];
+	struct ibv_mr *mr;
+	struct ibv_pd *pd;
+	struct stat st;
+	char *map;
+	int fd;
+
+	signal(SIGIO, SIG_IGN);
+	errno = 0;
+	ctx = rdma_open_device("siw0");
+	ASSERT_NE(NULL, ctx) TH_LOG("siw0: %s", strerror(errno));
+	pd = ibv_alloc_pd(ctx);
+	ASSERT_NE(NULL, pd);
+	snprintf(path, sizeof(path), "%s/rdma_mr_siw.%d",
+		 getenv("VP_TEST_DIR") ?: "/tmp", getpid());
+	fd = create_file_of(path, FILE_BYTES, 's');
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	mr = ibv_reg_mr(pd, map, REGION, MR_ACCESS);
+	ASSERT_NE(NULL, mr) TH_LOG("ibv_reg_mr: %s", strerror(errno));
+	EXPECT_EQ(1, listed(path));
+
+	EXPECT_EQ(ETXTBSY, truncate_elsewhere(path, 0));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ((off_t)FILE_BYTES, st.st_size);
+	EXPECT_EQ(1, listed(path));
+	EXPECT_TRUE(holds(map, REGION, 's'));
+
+	EXPECT_EQ(0, ibv_dereg_mr(mr));
+	EXPECT_EQ(0, truncate_elsewhere(path, 0));
+	EXPECT_EQ(0, listed(path));
+	EXPECT_EQ(vm_pin, vm_pin_pages());
+	EXPECT_EQ(pins, pins_held());
+	munmap(map, FILE_BYTES);
+	close(fd);
+	unlink(path);
+	ibv_dealloc_pd(pd);
+	ibv_close_device(ctx);
 }
 
 TEST_HARNESS_MAIN
