@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "rdma_loop.h"
 #include "timing.h"
 
@@ -102,19 +103,6 @@ static int take_lease(struct file_mr *f, int extra)
 static struct ibv_mr *reg_file_mr(struct file_mr *f)
 {
 	return ibv_reg_mr(rl.pd, f->map + MR_OFFSET, MR_BYTES, MR_ACCESS);
-}
-
-/* Do @len bytes of @f at @off all hold @byte (read through read())? */
-static bool file_holds(struct file_mr *f, off_t off, size_t len, int byte)
-{
-	char *buf = malloc(len);
-	bool ok = buf && pread(f->fd, buf, len, off) == (ssize_t)len;
-	size_t i;
-
-	for (i = 0; ok && i < len; i++)
-		ok = buf[i] == byte;
-	free(buf);
-	return ok;
 }
 
 /* RDMA WRITE @byte over all of @f's MR; the completion status. */
@@ -252,8 +240,8 @@ int main(int argc, char **argv)
 	snprintf(detail, sizeof(detail), "completions: %s (dax), %s (page cache)",
 		 ibv_wc_status_str(st), ibv_wc_status_str(st_pc));
 	step(st == IBV_WC_SUCCESS && st_pc == IBV_WC_SUCCESS &&
-	     file_holds(&dax, MR_OFFSET, MR_BYTES, 'R') &&
-	     file_holds(&pc, MR_OFFSET, MR_BYTES, 'R'),
+	     file_bytes_are(dax.fd, MR_OFFSET, MR_BYTES, 'R') &&
+	     file_bytes_are(pc.fd, MR_OFFSET, MR_BYTES, 'R'),
 	     "RDMA WRITEs land in the files (read back with read())",
 	     detail);
 
@@ -272,7 +260,7 @@ int main(int argc, char **argv)
 	snprintf(detail, sizeof(detail), "completion: %s",
 		 ibv_wc_status_str(st));
 	step(st != IBV_WC_SUCCESS &&
-	     file_holds(&dax, MR_OFFSET, CUT_TO - MR_OFFSET, 'R') &&
+	     file_bytes_are(dax.fd, MR_OFFSET, CUT_TO - MR_OFFSET, 'R') &&
 	     !ibv_dereg_mr(dax.mr),
 	     "the next RDMA WRITE fails, the file is intact, dereg works",
 	     detail);

@@ -34,6 +34,7 @@
 
 #include "../kselftest_harness.h"
 #include "vaddr_pin_selftest.h"
+#include "../../../vaddr_pin/bytes.h"
 #include "../../../vaddr_pin/rdma_loop.h"
 
 #define KIB		1024UL
@@ -98,16 +99,6 @@ static enum ibv_wc_status write_to(FIXTURE_DATA(mr) *self, struct ibv_mr *mr,
 	return status;
 }
 
-static bool holds(const char *p, size_t len, int byte)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != byte)
-			return false;
-	return true;
-}
-
 /* Lines of /proc/self/file_pins that contain @needle. */
 static int listed(const char *needle)
 {
@@ -155,7 +146,7 @@ TEST_F(mr, anonymous_mr_works_as_on_stock)
 	ASSERT_NE(NULL, mr);
 	EXPECT_EQ(before + 1, listed("[anon]"));
 	EXPECT_EQ(IBV_WC_SUCCESS, write_to(self, mr, buf, REGION, 'a'));
-	EXPECT_TRUE(holds(buf, REGION, 'a'));
+	EXPECT_TRUE(bytes_are(buf, REGION, 'a'));
 	EXPECT_EQ(0, ibv_dereg_mr(mr));
 	EXPECT_EQ(before, listed("[anon]"));
 	munmap(buf, REGION);
@@ -175,7 +166,7 @@ TEST_F(mr, memfd_mr_works_as_on_stock)
 	mr = ibv_reg_mr(self->rl.pd, buf, REGION, MR_ACCESS);
 	ASSERT_NE(NULL, mr);
 	EXPECT_EQ(IBV_WC_SUCCESS, write_to(self, mr, buf, REGION, 'm'));
-	EXPECT_TRUE(holds(buf, REGION, 'm'));
+	EXPECT_TRUE(bytes_are(buf, REGION, 'm'));
 	EXPECT_EQ(0, ibv_dereg_mr(mr));
 	munmap(buf, REGION);
 	close(fd);
@@ -196,7 +187,7 @@ TEST_F(mr, file_mr_needs_a_layout_lease_and_is_listed_under_uverbs)
 	EXPECT_EQ(1, listed(self->path));
 	EXPECT_EQ(uverbs + 1, listed("/dev/infiniband/uverbs"));
 	EXPECT_EQ(IBV_WC_SUCCESS, write_to(self, mr, self->map, REGION, 'f'));
-	EXPECT_TRUE(holds(self->map, REGION, 'f'));
+	EXPECT_TRUE(bytes_are(self->map, REGION, 'f'));
 	EXPECT_EQ(0, ibv_dereg_mr(mr));
 	expect_nothing_pinned(_metadata, self);
 }
@@ -410,7 +401,7 @@ TEST(unrevocable_mr_makes_truncate_fail)
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ((off_t)FILE_BYTES, st.st_size);
 	EXPECT_EQ(1, listed(path));
-	EXPECT_TRUE(holds(map, REGION, 's'));
+	EXPECT_TRUE(bytes_are(map, REGION, 's'));
 
 	EXPECT_EQ(0, ibv_dereg_mr(mr));
 	EXPECT_EQ(0, truncate_elsewhere(path, 0));

@@ -40,25 +40,13 @@
 
 #include "../kselftest_harness.h"
 #include "vaddr_pin_selftest.h"
+#include "../../../vaddr_pin/bytes.h"
 
 #define MIB		(1UL << 20)
 #define FILE_BYTES	(4 * MIB)
 #define SHARED_BYTES	MIB	/* the first MiB is cloned from src to dst */
 #define SRC_BYTE	0x11
 #define DEVICE_BYTE	0x22
-
-/* Does every byte of [@off, @off + @len) of @fd hold @byte? */
-static bool range_holds(int fd, off_t off, size_t len, int byte)
-{
-	unsigned char *buf = malloc(len);
-	bool ok = buf && pread(fd, buf, len, off) == (ssize_t)len;
-	size_t i;
-
-	for (i = 0; ok && i < len; i++)
-		ok = buf[i] == byte;
-	free(buf);
-	return ok;
-}
 
 FIXTURE(files) {
 	char src_path[PATH_MAX], dst_path[PATH_MAX];
@@ -179,8 +167,8 @@ TEST_F(files, unshared_range_can_be_pinned_for_write)
 	ASSERT_EQ(0, fill(self->pinner, id, DEVICE_BYTE));
 	ASSERT_EQ(0, unpin(self->pinner, id, VADDR_PIN_TEST_DIRTY));
 	ASSERT_EQ(0, fsync(self->dst));
-	EXPECT_TRUE(range_holds(self->dst, 0, SHARED_BYTES, DEVICE_BYTE));
-	EXPECT_TRUE(range_holds(self->src, 0, FILE_BYTES, SRC_BYTE));
+	EXPECT_TRUE(file_bytes_are(self->dst, 0, SHARED_BYTES, DEVICE_BYTE));
+	EXPECT_TRUE(file_bytes_are(self->src, 0, FILE_BYTES, SRC_BYTE));
 	/* The source's blocks are its own again as well. */
 	expect_pinned(_metadata, self, self->src_map, SHARED_BYTES,
 		      VADDR_PIN_TEST_WRITE);
@@ -201,8 +189,8 @@ TEST_F(files, shared_range_is_copied_by_the_pin)
 	ASSERT_EQ(0, pin(self->pinner, self->dst_map, SHARED_BYTES,
 			 VADDR_PIN_TEST_WRITE, &id));
 	ASSERT_EQ(0, fill(self->pinner, id, DEVICE_BYTE));
-	EXPECT_TRUE(range_holds(self->dst, 0, SHARED_BYTES, DEVICE_BYTE));
-	EXPECT_TRUE(range_holds(self->src, 0, FILE_BYTES, SRC_BYTE));
+	EXPECT_TRUE(file_bytes_are(self->dst, 0, SHARED_BYTES, DEVICE_BYTE));
+	EXPECT_TRUE(file_bytes_are(self->src, 0, FILE_BYTES, SRC_BYTE));
 	EXPECT_EQ(0, unpin(self->pinner, id, VADDR_PIN_TEST_DIRTY));
 }
 
