@@ -24,6 +24,7 @@ struct rdma_loop {
 	struct ibv_qp *qp[2];	/* qp[0] writes, qp[1] is its peer */
 	union ibv_gid gid;
 	int gid_index;
+	uint64_t last_wr_id;	/* of the last write posted */
 };
 
 static inline int rdma_loop_modify(struct rdma_loop *rl, int i,
@@ -68,7 +69,7 @@ static inline int rdma_loop_modify(struct rdma_loop *rl, int i,
 	return ibv_modify_qp(rl->qp[i], &attr, mask);
 }
 
-/* Bring both QPs from any state (an error, say) to RTS, connected. */
+/* Bring both QPs from any state to RTS, connected to each other. */
 static inline int rdma_loop_connect(struct rdma_loop *rl)
 {
 	static const enum ibv_qp_state path[] = {
@@ -101,16 +102,45 @@ static inline struct ibv_context *rdma_open_device(const char *name)
 	return ctx;
 }
 
-/* Open device @name and connect the loop; -1 with errno on failure. */
-static inline int rdma_loop_open(struct rdma_loop *rl, const char *name)
+/* Create the two QPs and connect them; -1 on failure. */
+static inline int rdma_loop_create_qps(struct rdma_loop *rl)
 {
 	struct ibv_qp_init_attr init = {
 		.qp_type = IBV_QPT_RC,
+		.send_cq = rl->cq, .recv_cq = rl->cq,
 		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
 	};
 	int i;
 
+	for (i = 0; i < 2; i++) {
+		rl->qp[i] = ibv_create_qp(rl->pd, &init);
+		if (!rl->qp[i])
+			return -1;
+	}
+	return rdma_loop_connect(rl);
+}
+
+/*
+ * After a work request failed: new QPs, connected.  Reconnecting the old
+ * ones is not enough, as packets of the failed write may still be on their
+ * way to them; QPs with new numbers never see those.
+ */
+static inline int rdma_loop_renew(struct rdma_loop *rl)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (rl->qp[i])
+			ibv_destroy_qp(rl->qp[i]);
+		rl->qp[i] = NULL;
+	}
+	return rdma_loop_create_qps(rl);
+}
+
+/* Open device @name and connect the loop; -1 with errno on failure. */
+static inline int rdma_loop_open(struct rdma_loop *rl, const char *name)
+{
 	memset(rl, 0, sizeof(*rl));
 	errno = 0;
 	rl->ctx = rdma_open_device(name);
@@ -126,13 +156,7 @@ static inline int rdma_loop_open(struct rdma_loop *rl, const char *name)
 	rl->cq = rl->pd ? ibv_create_cq(rl->ctx, 32, NULL, NULL, 0) : NULL;
 	if (!rl->cq || rl->gid_index == 16)
 		return -1;
-	init.send_cq = init.recv_cq = rl->cq;
-	for (i = 0; i < 2; i++) {
-		rl->qp[i] = ibv_create_qp(rl->pd, &init);
-		if (!rl->qp[i])
-			return -1;
-	}
-	return rdma_loop_connect(rl);
+	return rdma_loop_create_qps(rl);
 }
 
 static inline void rdma_loop_close(struct rdma_loop *rl)
@@ -172,10 +196,16 @@ static inline int rdma_loop_write(struct rdma_loop *rl, struct ibv_mr *src_mr,
 	struct ibv_wc wc;
 	int n;
 
+	*status = IBV_WC_GENERAL_ERR;
+	wr.wr_id = ++rl->last_wr_id;
 	if (ibv_post_send(rl->qp[0], &wr, &bad))
 		return -1;
-	while (!(n = ibv_poll_cq(rl->cq, 1, &wc)) && time(NULL) < end)
-		;
+	/* Its own completion: one left by an earlier QP is skipped. */
+	do {
+		while (!(n = ibv_poll_cq(rl->cq, 1, &wc)) &&
+		       time(NULL) < end)
+			;
+	} while (n == 1 && wc.wr_id != wr.wr_id);
 	if (n != 1)
 		return -1;
 	*status = wc.status;

@@ -95,7 +95,7 @@ static enum ibv_wc_status write_to(FIXTURE_DATA(mr) *self, struct ibv_mr *mr,
 			    (uintptr_t)dst, mr->rkey, &status))
 		return IBV_WC_GENERAL_ERR;
 	if (status != IBV_WC_SUCCESS)	/* the QPs are in error now */
-		rdma_loop_connect(&self->rl);
+		rdma_loop_renew(&self->rl);
 	return status;
 }
 
@@ -228,7 +228,7 @@ TEST_F(mr, truncate_revokes_every_mr_on_the_file)
 	EXPECT_EQ(IBV_WC_LOC_PROT_ERR, status)
 		TH_LOG("local access after the revoke: %s",
 		       ibv_wc_status_str(status));
-	rdma_loop_connect(&self->rl);
+	rdma_loop_renew(&self->rl);
 	EXPECT_EQ(0, ibv_dereg_mr(dst_mr));
 	munmap(dst, REGION);
 	for (i = 0; i < NR_MRS; i++)
