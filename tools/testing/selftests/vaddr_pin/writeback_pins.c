@@ -102,6 +102,22 @@ static long lost_on_disk(const char *path, unsigned int byte)
 	return lost;
 }
 
+/* $VP_TEST_DIR/@name as @len bytes of zeroes on disk, mapped shared. */
+static char *map_new_file(const char *name, size_t len, char *path,
+			  size_t size, int *fdp)
+{
+	char *map;
+	int fd;
+
+	wb_path(path, size, name);
+	fd = create_zero_file(path, len);
+	if (fd < 0 || fsync(fd))
+		return MAP_FAILED;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	*fdp = fd;
+	return map;
+}
+
 FIXTURE(wb) {};
 FIXTURE_SETUP(wb) {}
 FIXTURE_TEARDOWN(wb) {}
@@ -117,12 +133,8 @@ TEST_F_TIMEOUT(wb, stress, 180)
 	pid_t hog;
 	char *map;
 
-	wb_path(path, sizeof(path), "wb.data");
 	wb_path(expect, sizeof(expect), "wb.expect");
-	fd = create_zero_file(path, WB_BYTES);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, fsync(fd));
-	map = mmap(NULL, WB_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	map = map_new_file("wb.data", WB_BYTES, path, sizeof(path), &fd);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
 	pinner = open(PINNER, O_RDWR);
@@ -296,22 +308,6 @@ FIXTURE_TEARDOWN(limits)
 {
 	dirty_sysctl_restore(&self->bg);
 	dirty_sysctl_restore(&self->dirty);
-}
-
-/* $VP_TEST_DIR/@name as @len bytes of zeroes on disk, mapped shared. */
-static char *map_new_file(const char *name, size_t len, char *path,
-			  size_t size, int *fdp)
-{
-	char *map;
-	int fd;
-
-	wb_path(path, size, name);
-	fd = create_zero_file(path, len);
-	if (fd < 0 || fsync(fd))
-		return MAP_FAILED;
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	*fdp = fd;
-	return map;
 }
 
 /* The debugfs stats of the bdi under @fd's file system. */
