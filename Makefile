@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: help deps tree kernel selftests static kunit selftest check demo \
-	shell edit refresh-patch clean distclean
+	bench shell edit refresh-patch clean distclean
 
 help:
 	@grep '^make [a-z-]* ' README.md
@@ -37,6 +37,9 @@ check:
 demo:
 	@$(S)/demo.sh
 
+bench:
+	@$(S)/bench.sh
+
 shell: selftests
 	@$(S)/run-guest.sh shell
 
@@ -50,7 +53,8 @@ refresh-patch:
 	@$(S)/patch-edit.sh refresh $(P) $(F)
 
 clean:
-	rm -rf build/obj build/results build/selftests build/bzImage
+	rm -rf build/obj build/obj-bench build/results build/selftests \
+		build/tools build/bzImage build/bzImage-bench
 
 distclean:
 	rm -rf build

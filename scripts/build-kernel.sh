@@ -1,15 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Configure (x86_64_defconfig + config/vaddr_pin.config) and build the one
-# test kernel; leave it at build/bzImage.  Incremental after the first run.
+# Configure (x86_64_defconfig + config/vaddr_pin.config) and build the
+# test kernel; leave it at build/bzImage.  With VADDR_PIN_FLAVOR=bench,
+# config/vaddr_pin-bench.config overrides the test configuration and the
+# kernel is build/bzImage-bench.  Incremental after the first run.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-FRAGMENT=$TOP/config/vaddr_pin.config
+# The fragment this flavor asks for, each option set once.
+fragment() {
+	local base=$TOP/config/vaddr_pin.config over
+	if [ "$FLAVOR" = test ]; then
+		cat "$base"
+		return
+	fi
+	over=$TOP/config/vaddr_pin-$FLAVOR.config
+	# The base options that the override does not mention, then it.
+	grep -v -F -f <(sed -n -E 's/^(# )?(CONFIG_[A-Z0-9_]+)[= ].*/\2/p' "$over" |
+		sed -E 's/.*/&=\n& is not set/') "$base"
+	cat "$over"
+}
+mkdir -p "$OBJ"
+FRAGMENT=$OBJ/.vaddr_pin-fragment.want
+fragment > "$FRAGMENT"
 
 configure() {
 	mkdir -p "$OBJ"
-	note "configuring: x86_64_defconfig + config/vaddr_pin.config"
+	note "configuring the $FLAVOR kernel: x86_64_defconfig + config/vaddr_pin*.config"
 	kmake -s x86_64_defconfig >/dev/null
 	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" \
 		"$FRAGMENT" >/dev/null
@@ -30,7 +47,7 @@ configure() {
 			bad=1
 		fi
 	done < "$FRAGMENT"
-	[ $bad = 0 ] || die "config/vaddr_pin.config does not apply cleanly"
+	[ $bad = 0 ] || die "the $FLAVOR configuration does not apply cleanly"
 	cp "$FRAGMENT" "$OBJ/.vaddr_pin-fragment"
 }
 
@@ -40,5 +57,5 @@ if [ ! -f "$OBJ/.config" ] || ! cmp -s "$FRAGMENT" "$OBJ/.vaddr_pin-fragment"; t
 fi
 note "building bzImage ($NPROC jobs)"
 kmake -j"$NPROC" bzImage "$@"
-ln -sfn obj/arch/x86/boot/bzImage "$BUILD/bzImage"
-note "kernel at build/bzImage"
+ln -sfn "${OBJ#"$BUILD"/}/arch/x86/boot/bzImage" "$KERNEL"
+note "kernel at ${KERNEL#"$TOP"/}"

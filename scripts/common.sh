@@ -11,7 +11,15 @@ PRISTINE=$CACHE/linux-source-6.12
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 KVER=6.12.117
 TREE=$BUILD/linux
-OBJ=$BUILD/obj
+# Two kernels from one tree: the test kernel (build/obj, build/bzImage),
+# with the debugging the tests rely on, and the benchmark kernel
+# (VADDR_PIN_FLAVOR=bench: build/obj-bench, build/bzImage-bench), without it.
+FLAVOR=${VADDR_PIN_FLAVOR:-test}
+case $FLAVOR in
+test) OBJ=$BUILD/obj KERNEL=$BUILD/bzImage ;;
+bench) OBJ=$BUILD/obj-bench KERNEL=$BUILD/bzImage-bench ;;
+*) echo "vaddr_pin: unknown VADDR_PIN_FLAVOR '$FLAVOR'" >&2; exit 1 ;;
+esac
 RESULTS=$BUILD/results
 NPROC=$(nproc)
 

@@ -78,16 +78,17 @@ run_mm_gup_tests() {
 	fi
 }
 
-# mount_fs FS DIR: a fresh file system of kind FS at DIR.  ext4 and xfs
-# sit on loop files in the guest's tmpfs; the -dax kinds on /dev/pmem0.
+# mount_fs FS DIR [SIZE]: a fresh file system of kind FS at DIR.  ext4 and
+# xfs sit on loop files of SIZE in the guest's tmpfs (256M and 320M by
+# default); the -dax kinds on /dev/pmem0.
 mount_fs() {
 	mkdir -p "$2"
 	case $1 in
 	tmpfs)	mount -t tmpfs tmpfs "$2" ;;
-	ext4)	truncate -s 256M "/tmp/$1.img" &&
+	ext4)	truncate -s "${3:-256M}" "/tmp/$1.img" &&
 		mkfs.ext4 -q -F -b 4096 "/tmp/$1.img" &&
 		mount -o loop "/tmp/$1.img" "$2" ;;
-	xfs)	truncate -s 320M "/tmp/$1.img" &&
+	xfs)	truncate -s "${3:-320M}" "/tmp/$1.img" &&
 		mkfs.xfs -q -f "/tmp/$1.img" &&
 		mount -o loop "/tmp/$1.img" "$2" ;;
 	ext4-dax) mkfs.ext4 -q -F -b 4096 /dev/pmem0 &&
@@ -239,6 +240,7 @@ demo)	collect_kunit
 		"$bin/vaddr_pin/layout_break" $skip
 	umount_fs ext4-dax /tmp/demo ;;
 run) run_test script 1200 sh -x "$vp_script" ;;
+bench) . "$top/scripts/guest-bench.sh" ;;
 selftest) run_env_checks; run_rdma all; run_vaddr_pin_selftests
 	run_mm_gup_tests ;;
 *) echo "unknown job $job" >&2 ;;

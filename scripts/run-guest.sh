@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot build/bzImage under QEMU (TCG) with the host's root over 9p and run
-# one job of scripts/guest-init.sh in it:
+# Boot build/bzImage (build/bzImage-bench with VADDR_PIN_FLAVOR=bench)
+# under QEMU (TCG) with the host's root over 9p and run one job of
+# scripts/guest-init.sh in it:
 #
 #   run-guest.sh check      KUnit at boot, then every guest test
 #   run-guest.sh kunit      KUnit only
@@ -23,8 +24,8 @@ job=${1:?job}
 shift
 timeout_s=${VADDR_PIN_GUEST_TIMEOUT:-2400}
 res=$RESULTS/$job
-kernel=$BUILD/bzImage
-[ -e "$kernel" ] || die "no kernel at build/bzImage: make kernel"
+kernel=$KERNEL
+[ -e "$kernel" ] || die "no kernel at ${KERNEL#"$TOP"/}: make kernel"
 
 rm -rf "$res"
 mkdir -p "$res"

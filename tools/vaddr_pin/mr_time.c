@@ -11,7 +11,9 @@
  * access; then the same for anonymous memory already faulted in, in
  * 4 KiB pages (MADV_NOHUGEPAGE, as the file's page cache is) and with
  * transparent huge pages.  Prints the median, minimum and maximum of each
- * in milliseconds, and the ratios of the medians.
+ * in milliseconds, the ratios of the medians, and a line for
+ * scripts/bench.py: bench mr.file vaddr_pin_ms=FILE baseline_ms=ANON_4K
+ * ratio=R reps=N.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -108,6 +110,8 @@ int main(int argc, char **argv)
 	h = time_mr(rl.pd, thp, len, n, "anon THP");
 	printf("ratio of medians: file / anon 4K %.2f, file / anon THP %.2f\n",
 	       f / a, f / h);
+	printf("bench mr.file vaddr_pin_ms=%.3f baseline_ms=%.3f ratio=%.3f reps=%d\n",
+	       f, a, f / a, n);
 	rdma_loop_close(&rl);
 	unlink(path);
 	return 0;

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: build the benchmark kernel (config/vaddr_pin-bench.config
+# over the test configuration), boot it, run the measurements of
+# scripts/guest-bench.sh and print their table (scripts/bench.py), which
+# is also left in build/results/bench/table.md.
+#
+# VADDR_PIN_BENCH_REPS (5 by default) sets the repetitions of each timing.
+set -uo pipefail
+export VADDR_PIN_FLAVOR=bench
+. "$(dirname "$0")/common.sh"
+
+"$TOP/scripts/install-deps.sh" || exit 1
+for step in build-kernel build-selftests; do
+	"$TOP/scripts/$step.sh" > "$BUILD/bench-$step.log" 2>&1 || {
+		tail -n 40 "$BUILD/bench-$step.log"
+		die "$step failed (build/bench-$step.log)"
+	}
+done
+# slab_nomerge: the records' slab cache must be its own, to be measured.
+"$TOP/scripts/run-guest.sh" bench slab_nomerge \
+	"vp_reps=${VADDR_PIN_BENCH_REPS:-5}" || exit 1
+res=$RESULTS/bench
+
+failed=$(grep '^not ok' "$res/tap")
+[ -z "$failed" ] || note "measurements that failed (build/results/bench/logs):
+$failed"
+{
+	echo "Host: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)," \
+		"$(nproc) cores, Linux $(uname -r)"
+	echo "Guest: $(qemu-system-x86_64 --version | head -n 1 |
+		sed 's/ *(.*//'), TCG, 2 vCPUs, 2 GiB;" \
+		"Linux $KVER + patches/, config/vaddr_pin-bench.config"
+	echo "Medians of ${VADDR_PIN_BENCH_REPS:-5} runs (breaks: $(( ${VADDR_PIN_BENCH_REPS:-5} * 2 + 1 )) for the first group)"
+	echo
+	python3 "$TOP/scripts/bench.py" "$res"
+} > "$res/table.md"
+rc=$?
+cat "$res/table.md"
+[ -z "$failed" ] && exit $rc
+exit 1
