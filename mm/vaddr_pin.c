@@ -20,9 +20,10 @@
  * **Lifetime.** vaddr_pin_init() takes a reference on the mm_struct
  * (mmgrab(), not mmget(): a context must not keep an exiting process's
  * memory mapped) and vaddr_pin_teardown() drops it after unpinning whatever
- * the context still holds.  A pin call takes a transient mmget() so that the
- * address space cannot be torn down under it; a pin on an mm that has
- * already exited fails with -EFAULT.  The caller's ``pages`` array is the
+ * the context still holds.  A pin call on another process's mm takes a
+ * transient mmget() so that the address space cannot be torn down under
+ * it (the caller's own cannot be); a pin on an mm that has already exited
+ * fails with -EFAULT.  The caller's ``pages`` array is the
  * handle of a pin: it must stay allocated and unchanged until the pages are
  * unpinned, by vaddr_unpin_user_pages() or by teardown.  A record never
  * holds a page array of its own, so its size does not depend on how many
@@ -46,7 +47,9 @@
  * that GUP pinned through.
  *
  * **Locking.** ``mmap_lock`` (read) is taken by the pin path only.
- * ``vp->lock`` is a spinlock that protects the list of records and their
+ * ``vp->lock`` is a spinlock that protects the records of returned calls,
+ * an rbtree by the address of each record's slice of the caller's page
+ * array (so that unpinning finds a call by its array in O(log n)), and their
  * flags; nothing sleeps and nothing is allocated under it, and no page is
  * unpinned under it.
  *
@@ -128,6 +131,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/path.h>
+#include <linux/rbtree.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -142,7 +146,7 @@
 
 /* vaddr_pin_range.flags */
 #define VADDR_PIN_RANGE_WRITE	VADDR_PIN_WRITE
-#define VADDR_PIN_RANGE_UNPINNED BIT(8)	/* taken off the context's list */
+#define VADDR_PIN_RANGE_UNPINNED BIT(8)	/* taken out of its context */
 #define VADDR_PIN_RANGE_REVOKE	BIT(9)	/* on a first record: revoke asked */
 #define VADDR_PIN_RANGE_LEASED	BIT(10)	/* needs its lease: fsdax, writable */
 #define VADDR_PIN_RANGE_DONE	BIT(11)	/* on a first record: call returned */
@@ -150,7 +154,10 @@
 
 /**
  * struct vaddr_pin_range - one pinned run of pages within one VMA
- * @node: entry in &vaddr_pin.ranges, under &vaddr_pin.lock.
+ * @node: entry in &vaddr_pin.ranges, by @pages, under &vaddr_pin.lock,
+ *	once its call has returned.
+ * @list: entry on a private list instead, while its call is being made
+ *	or while it is being released.
  * @pages: the pages, a slice of the caller's array.
  * @start: user virtual address of the first page.
  * @nr_pages: number of pages.
@@ -161,7 +168,8 @@
  *	%VADDR_PIN_RANGE_REVOKE, %VADDR_PIN_RANGE_LEASED,
  *	%VADDR_PIN_RANGE_DONE, %VADDR_PIN_RANGE_CACHE_WRITE.
  * @nr_in_call: on the first record of a call, how many records the call
- *	made; they follow it on &vaddr_pin.ranges.
+ *	made; they follow it on &vaddr_pin.ranges, as their slices of the
+ *	caller's array follow its slice.
  * @vp: the context.
  * @call: the first record of the call that made this one (itself, on
  *	the first record).
@@ -169,11 +177,14 @@
  * @fp: the file the pages belong to, its page offsets and the tie to a
  *	layout lease; no file for anonymous memory.
  *
- * Only @flags changes once the record is on the list, under
+ * Only @flags changes once the record is in its context, under
  * &vaddr_pin.lock, so readers under that lock see whole records.
  */
 struct vaddr_pin_range {
-	struct list_head node;
+	union {
+		struct rb_node node;
+		struct list_head list;
+	};
 	struct page **pages;
 	unsigned long start;
 	unsigned long nr_pages;
@@ -239,6 +250,18 @@ static void vaddr_pin_range_gone(struct vaddr_pin_range *range)
 		atomic_long_sub(range->nr_pages, &vaddr_pin_nr_dirty_pinned);
 }
 
+/* Keep @mm's address space for a pin call, unless it is the caller's own. */
+static bool vaddr_pin_mm_get(struct mm_struct *mm)
+{
+	return mm == current->mm || mmget_not_zero(mm);
+}
+
+static void vaddr_pin_mm_put(struct mm_struct *mm)
+{
+	if (mm != current->mm)
+		mmput(mm);
+}
+
 static unsigned long count_zero_pages(struct page **pages, unsigned long nr)
 {
 	unsigned long i, zero = 0;
@@ -250,7 +273,30 @@ static unsigned long count_zero_pages(struct page **pages, unsigned long nr)
 
 /* === Releasing === */
 
-/* Mark the records of a call unpinned and move them onto @out. */
+static int range_cmp(const void *pages, const struct rb_node *node)
+{
+	const struct vaddr_pin_range *range =
+		rb_entry(node, struct vaddr_pin_range, node);
+
+	if ((struct page **)pages < range->pages)
+		return -1;
+	return (struct page **)pages > range->pages;
+}
+
+static bool range_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct vaddr_pin_range, node)->pages <
+	       rb_entry(b, struct vaddr_pin_range, node)->pages;
+}
+
+/* The record after @range in its context: the next of its call, if any. */
+static struct vaddr_pin_range *next_range(struct vaddr_pin_range *range)
+{
+	return rb_entry_safe(rb_next(&range->node), struct vaddr_pin_range,
+			     node);
+}
+
+/* Take the records of a call out of @vp, marked unpinned, onto @out. */
 static void move_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
 		      struct list_head *out)
 {
@@ -258,12 +304,11 @@ static void move_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
 	unsigned int i;
 
 	lockdep_assert_held(&vp->lock);
-	if (vp->revoked_call == first)
-		vp->revoked_call = NULL;
 	for (i = first->nr_in_call; i; i--) {
-		next = list_next_entry(range, node);
+		next = next_range(range);
+		rb_erase(&range->node, &vp->ranges);
 		range->flags |= VADDR_PIN_RANGE_UNPINNED;
-		list_move_tail(&range->node, out);
+		list_add_tail(&range->list, out);
 		range = next;
 	}
 }
@@ -275,15 +320,10 @@ static struct vaddr_pin_range *find_call(struct vaddr_pin *vp,
 	struct vaddr_pin_range *first;
 
 	lockdep_assert_held(&vp->lock);
-	/* An owner's revoke callback looks up and unpins the revoked call. */
-	first = vp->revoked_call;
-	if (first && first->pages == pages)
-		return first;
-	list_for_each_entry(first, &vp->ranges, node)
-		if (first->pages == pages && first->call == first &&
-		    (first->flags & VADDR_PIN_RANGE_DONE))
-			return first;
-	return NULL;
+	first = rb_entry_safe(rb_find(pages, &vp->ranges, range_cmp),
+			      struct vaddr_pin_range, node);
+	/* Not a slice of another call's array, which is no pin's handle. */
+	return first && first->call == first ? first : NULL;
 }
 
 /*
@@ -306,7 +346,7 @@ static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
 	range = first;
 	for (i = 0; i < first->nr_in_call; i++) {
 		found += range->nr_pages;
-		range = list_next_entry(range, node);
+		range = next_range(range);
 	}
 	if (found != nr_pages)
 		return found;
@@ -316,22 +356,31 @@ static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
 }
 
 /*
- * End a pin call whose records are on the context's list: unless tying
- * them failed (@ret) or a revoke hit them meanwhile, the call is done and
- * the owner may unpin it; else move its records onto @out, marked
- * unpinned, so that revokers still holding them skip them.  Returns 0 or
- * why the call fails.
+ * End a pin call whose records are on @ranges: unless tying them failed
+ * (@ret) or a revoke hit them meanwhile, the call is done and its records
+ * go into the context, where the owner may unpin them; else they stay on
+ * @ranges, marked unpinned, so that revokers still holding them skip them.
+ * Returns 0 or why the call fails.
  */
-static int finish_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
-		       int ret, struct list_head *out)
+static int finish_call(struct vaddr_pin *vp, struct list_head *ranges,
+		       int ret)
 {
+	struct vaddr_pin_range *first, *range, *next;
+
+	first = list_first_entry(ranges, struct vaddr_pin_range, list);
 	spin_lock(&vp->lock);
 	if (!ret && (first->flags & VADDR_PIN_RANGE_REVOKE))
 		ret = -EAGAIN;
-	if (ret)
-		move_call(vp, first, out);
-	else
+	if (!ret)
 		first->flags |= VADDR_PIN_RANGE_DONE;
+	list_for_each_entry_safe(range, next, ranges, list) {
+		if (ret) {
+			range->flags |= VADDR_PIN_RANGE_UNPINNED;
+			continue;
+		}
+		list_del(&range->list);
+		rb_add(&range->node, &vp->ranges, range_less);
+	}
 	spin_unlock(&vp->lock);
 	return ret;
 }
@@ -343,8 +392,8 @@ static void put_range(struct vaddr_pin_range *range)
 }
 
 /*
- * Untie, unpin and uncharge the records on @ranges, taken off their
- * context's list, and drop them.
+ * Untie, unpin and uncharge the records on @ranges, taken out of their
+ * context, and drop them.
  */
 static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 			   bool make_dirty)
@@ -352,7 +401,7 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 	struct vaddr_pin_range *range, *next;
 	unsigned long charged = 0;
 
-	list_for_each_entry_safe(range, next, ranges, node) {
+	list_for_each_entry_safe(range, next, ranges, list) {
 		file_pin_untie(&range->fp);
 		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
 					    make_dirty &&
@@ -360,7 +409,7 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 		charged += range->nr_charged;
 		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
-		list_del(&range->node);
+		list_del(&range->list);
 		put_range(range);
 	}
 	vaddr_pin_uncharge(mm, charged);
@@ -372,8 +421,8 @@ static void free_ranges(struct list_head *ranges)
 {
 	struct vaddr_pin_range *range, *next;
 
-	list_for_each_entry_safe(range, next, ranges, node) {
-		list_del(&range->node);
+	list_for_each_entry_safe(range, next, ranges, list) {
+		list_del(&range->list);
 		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
 		kmem_cache_free(vaddr_pin_range_cache, range);
@@ -448,7 +497,7 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		/* To be tied once pinned. */
 		if (leased)
 			range->fp.lease_file = vma->vm_file;
-		list_add_tail(&range->node, ranges);
+		list_add_tail(&range->list, ranges);
 	}
 	return addr == end ? 0 : -EFAULT;
 }
@@ -463,8 +512,8 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 	unsigned long charged = 0;
 	unsigned int nr = 0;
 
-	first = list_first_entry(ranges, struct vaddr_pin_range, node);
-	list_for_each_entry(range, ranges, node) {
+	first = list_first_entry(ranges, struct vaddr_pin_range, list);
+	list_for_each_entry(range, ranges, list) {
 		range->vp = vp;
 		range->call = first;
 		refcount_set(&range->ref, 1);
@@ -517,23 +566,15 @@ static void dirty_pinned_cache(struct vaddr_pin_range *range)
  * record is under way, or if the filesystem refuses to keep a record's
  * page cache pinned for write; once one fails, the rest are left untied.
  */
-static int tie_ranges(struct vaddr_pin_range *first)
+static int tie_ranges(struct list_head *ranges)
 {
-	struct vaddr_pin_range *range = first;
-	unsigned int i;
+	struct vaddr_pin_range *range;
 	int ret = 0;
 
-	/*
-	 * The call's records are linked to each other on the context's list,
-	 * and nobody else unlinks them before the call has returned.
-	 */
-	for (i = 0; i < first->nr_in_call; i++) {
+	list_for_each_entry(range, ranges, list) {
 		struct file *file;
 		int err;
 
-		/* Never read past the call's last record: others move it. */
-		if (i)
-			range = list_next_entry(range, node);
 		file = range->fp.lease_file;
 		range->fp.lease_file = NULL;
 		if (!file || ret)
@@ -599,7 +640,6 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	unsigned int gup_flags = FOLL_LONGTERM;
 	unsigned long nr_pages, end, charged;
 	struct mm_struct *mm = vp->mm;
-	struct vaddr_pin_range *first;
 	LIST_HEAD(ranges);
 	long pinned;
 	int ret;
@@ -615,7 +655,7 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	if (flags & VADDR_PIN_WRITE)
 		gup_flags |= FOLL_WRITE;
 
-	if (!mmget_not_zero(mm))
+	if (!vaddr_pin_mm_get(mm))
 		return -EFAULT;
 	ret = vaddr_pin_charge(mm, nr_pages);
 	if (ret)
@@ -635,16 +675,13 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 		goto out_unlock;
 	}
 	charged = fill_ranges(vp, &ranges, flags, pages);
-	vaddr_pin_uncharge(mm, nr_pages - charged);
-	first = list_first_entry(&ranges, struct vaddr_pin_range, node);
-	spin_lock(&vp->lock);
-	list_splice_init(&ranges, &vp->ranges);
-	spin_unlock(&vp->lock);
-	ret = finish_call(vp, first, tie_ranges(first), &ranges);
+	if (charged != nr_pages)
+		vaddr_pin_uncharge(mm, nr_pages - charged);
+	ret = finish_call(vp, &ranges, tie_ranges(&ranges));
 	mmap_read_unlock(mm);
 	if (ret)
 		release_ranges(mm, &ranges, false);
-	mmput(mm);
+	vaddr_pin_mm_put(mm);
 	return ret;
 
 out_unlock:
@@ -653,7 +690,7 @@ out_unlock:
 out_uncharge:
 	vaddr_pin_uncharge(mm, nr_pages);
 out_mmput:
-	mmput(mm);
+	vaddr_pin_mm_put(mm);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_pin_user_pages, VADDR_PIN);
@@ -778,10 +815,9 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 		return;
 	}
 	pages = first->pages;
-	vp->revoked_call = first;
 	for (i = 0, range = first; i < first->nr_in_call; i++) {
 		nr_pages += range->nr_pages;
-		range = list_next_entry(range, node);
+		range = next_range(range);
 	}
 	spin_unlock(&vp->lock);
 	vp->ops->revoke(vp, pages, nr_pages);
@@ -813,9 +849,8 @@ void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
 	vp->owner = owner;
 	vp->ops = ops;
 	spin_lock_init(&vp->lock);
-	INIT_LIST_HEAD(&vp->ranges);
+	vp->ranges = RB_ROOT;
 	atomic_set(&vp->revoking, 0);
-	vp->revoked_call = NULL;
 	spin_lock(&vaddr_pin_contexts_lock);
 	list_add_tail(&vp->node, &vaddr_pin_contexts);
 	spin_unlock(&vaddr_pin_contexts_lock);
@@ -836,6 +871,7 @@ EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
 void vaddr_pin_teardown(struct vaddr_pin *vp)
 {
 	struct vaddr_pin_range *range;
+	struct rb_node *node;
 	LIST_HEAD(ranges);
 
 	spin_lock(&vaddr_pin_contexts_lock);
@@ -847,16 +883,19 @@ void vaddr_pin_teardown(struct vaddr_pin *vp)
 	 * revocations already under way, which unpin through the owner.
 	 */
 	spin_lock(&vp->lock);
-	list_for_each_entry(range, &vp->ranges, node)
-		file_pin_untie(&range->fp);
+	for (node = rb_first(&vp->ranges); node; node = rb_next(node))
+		file_pin_untie(&rb_entry(node, struct vaddr_pin_range,
+					 node)->fp);
 	spin_unlock(&vp->lock);
 	wait_var_event(&vp->revoking, !atomic_read(&vp->revoking));
 
 	spin_lock(&vp->lock);
-	list_for_each_entry(range, &vp->ranges, node)
+	while ((node = rb_first(&vp->ranges))) {
+		range = rb_entry(node, struct vaddr_pin_range, node);
+		rb_erase(node, &vp->ranges);
 		range->flags |= VADDR_PIN_RANGE_UNPINNED;
-	list_splice_init(&vp->ranges, &ranges);
-	vp->revoked_call = NULL;
+		list_add_tail(&range->list, &ranges);
+	}
 	spin_unlock(&vp->lock);
 	release_ranges(vp->mm, &ranges, true);
 	mmdrop(vp->mm);
@@ -867,7 +906,8 @@ EXPORT_SYMBOL_NS_GPL(vaddr_pin_teardown, VADDR_PIN);
 /**
  * vaddr_pin_get_ranges() - report the ranges a pinning context holds
  * @vp: the context
- * @info: array that receives up to @max ranges, newest first
+ * @info: array that receives up to @max ranges, in no particular order
+ *	but the ranges of one pin call in address order
  * @max: number of entries in @info
  *
  * Context: Any context that may take a spinlock.
@@ -878,10 +918,12 @@ unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 				  unsigned int max)
 {
 	struct vaddr_pin_range *range;
+	struct rb_node *node;
 	unsigned int nr = 0;
 
 	spin_lock(&vp->lock);
-	list_for_each_entry(range, &vp->ranges, node) {
+	for (node = rb_first(&vp->ranges); node; node = rb_next(node)) {
+		range = rb_entry(node, struct vaddr_pin_range, node);
 		if (nr < max) {
 			info[nr].start = range->start;
 			info[nr].nr_pages = range->nr_pages;
@@ -945,7 +987,7 @@ static void show_range(struct seq_file *m, struct vaddr_pin *vp,
 void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm)
 {
 	u64 now = ktime_get_boottime_ns();
-	struct vaddr_pin_range *range;
+	struct rb_node *node;
 	struct vaddr_pin *vp;
 
 	spin_lock(&vaddr_pin_contexts_lock);
@@ -953,9 +995,9 @@ void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm)
 		if (vp->mm != mm)
 			continue;
 		spin_lock(&vp->lock);
-		list_for_each_entry(range, &vp->ranges, node)
-			if (range->call->flags & VADDR_PIN_RANGE_DONE)
-				show_range(m, vp, range, now);
+		for (node = rb_first(&vp->ranges); node; node = rb_next(node))
+			show_range(m, vp, rb_entry(node, struct vaddr_pin_range,
+						   node), now);
 		spin_unlock(&vp->lock);
 	}
 	spin_unlock(&vaddr_pin_contexts_lock);

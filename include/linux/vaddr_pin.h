@@ -12,6 +12,7 @@
 #include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/rbtree_types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -49,11 +50,12 @@ struct vaddr_pin_ops {
  *	or NULL.  Not referenced: the owner outlives its contexts.
  * @ops: the owner's callbacks.
  * @lock: protects @ranges.
- * @ranges: the pinned ranges (struct vaddr_pin_range), newest first.
+ * @ranges: the pinned ranges (struct vaddr_pin_range) of the pin calls
+ *	that have returned, by the address of their slice of the owner's
+ *	page array, so that the array an owner unpins names the first range
+ *	of its call, and the call's other ranges follow it.
  * @revoking: revocations of this context's pins under way; teardown waits
  *	for them.
- * @revoked_call: the call whose revoke was asked for last, looked up first
- *	when the owner unpins it; under @lock.
  * @node: entry in the list of every context, for the listing.
  *
  * Embed one in the object that holds the pins (an RDMA memory region, a
@@ -66,9 +68,8 @@ struct vaddr_pin {
 	const struct vaddr_pin_ops *ops;
 
 	spinlock_t lock;		/* protects @ranges */
-	struct list_head ranges;
+	struct rb_root ranges;
 	atomic_t revoking;
-	struct vaddr_pin_range *revoked_call;
 	struct list_head node;
 };
 
