@@ -117,9 +117,13 @@ def main():
               "%.0f bytes" % b, "object %s bytes" % size, "-",
               "<= 128 bytes", b <= 128)
 
-    for fs in ("tmpfs", "ext4-dax", "ext4", "xfs"):
+    for fs, what in (("tmpfs", "tmpfs"), ("ext4-dax", "ext4 -o dax"),
+                     ("ext4-clean", "ext4, written back before each"),
+                     ("ext4-dirty", "ext4, kept dirty"),
+                     ("xfs-clean", "xfs, written back before each"),
+                     ("xfs-dirty", "xfs, kept dirty")):
         t.compare("mr.%s" % fs, "ibv_reg_mr + ibv_dereg_mr 256 MiB, leased "
-                  "%s file (baseline: anonymous 4 KiB pages)" % fs, 1.10)
+                  "file on %s (baseline: anonymous 4 KiB pages)" % what, 1.10)
 
     for pages in (1, 64):
         name = "threads.%d" % pages

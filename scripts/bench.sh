@@ -5,7 +5,7 @@
 # scripts/guest-bench.sh and print their table (scripts/bench.py), which
 # is also left in build/results/bench/table.md.
 #
-# VADDR_PIN_BENCH_REPS (5 by default) sets the repetitions of each timing.
+# VADDR_PIN_BENCH_REPS (7 by default) sets the repetitions of each timing.
 set -uo pipefail
 export VADDR_PIN_FLAVOR=bench
 . "$(dirname "$0")/common.sh"
@@ -19,7 +19,7 @@ for step in build-kernel build-selftests; do
 done
 # slab_nomerge: the records' slab cache must be its own, to be measured.
 "$TOP/scripts/run-guest.sh" bench slab_nomerge \
-	"vp_reps=${VADDR_PIN_BENCH_REPS:-5}" || exit 1
+	"vp_reps=${VADDR_PIN_BENCH_REPS:-7}" || exit 1
 res=$RESULTS/bench
 
 failed=$(grep '^not ok' "$res/tap")
@@ -31,7 +31,7 @@ $failed"
 	echo "Guest: $(qemu-system-x86_64 --version | head -n 1 |
 		sed 's/ *(.*//'), TCG, 2 vCPUs, 2 GiB;" \
 		"Linux $KVER + patches/, config/vaddr_pin-bench.config"
-	echo "Medians of ${VADDR_PIN_BENCH_REPS:-5} runs (breaks: $(( ${VADDR_PIN_BENCH_REPS:-5} * 2 + 1 )) for the first group)"
+	echo "Medians of ${VADDR_PIN_BENCH_REPS:-7} runs ($(( ${VADDR_PIN_BENCH_REPS:-7} * 2 + 1 )) for a break of 1 pin among n)"
 	echo
 	python3 "$TOP/scripts/bench.py" "$res"
 } > "$res/table.md"

@@ -3,14 +3,18 @@
  * mr_time: what ibv_reg_mr() + ibv_dereg_mr() cost on a leased file,
  * against the same size of anonymous memory.
  *
- *   mr_time DIR MIB [REPEATS [DEVICE]]
+ *   mr_time [-c] DIR MIB [REPEATS [DEVICE]]
  *
  * Makes a file of MIB MiB in DIR (written, so its pages or blocks exist),
  * maps it shared, takes a layout lease, and times REPEATS (5 by default)
  * registrations and deregistrations of all of it with remote write
  * access; then the same for anonymous memory already faulted in, in
  * 4 KiB pages (MADV_NOHUGEPAGE, as the file's page cache is) and with
- * transparent huge pages.  Prints the median, minimum and maximum of each
+ * transparent huge pages.  With -c, the file is written back (fsync())
+ * before each registration, untimed, as the flusher may have done since
+ * the last one: the pages are clean and write-protected again, and the
+ * registration, which pins for write, has the filesystem make each of them
+ * writable (->page_mkwrite) once more.  Prints the median, minimum and maximum of each
  * in milliseconds, the ratios of the medians, and a line for
  * scripts/bench.py: bench mr.file vaddr_pin_ms=FILE baseline_ms=ANON_4K
  * ratio=R reps=N.
@@ -34,16 +38,25 @@
 
 #define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE)
 
-/* Time @n registrations + deregistrations of @len bytes at @addr. */
+/*
+ * Time @n registrations + deregistrations of @len bytes at @addr, each
+ * after an fsync() of @sync_fd unless it is -1.
+ */
 static double time_mr(struct ibv_pd *pd, void *addr, size_t len, int n,
-		      const char *what)
+		      int sync_fd, const char *what)
 {
 	double *t = calloc(n, sizeof(*t)), median;
 	struct ibv_mr *mr;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		double t0 = now_ms();
+		double t0;
+
+		if (sync_fd >= 0 && fsync(sync_fd)) {
+			perror("mr_time: fsync");
+			exit(1);
+		}
+		t0 = now_ms();
 
 		mr = ibv_reg_mr(pd, addr, len, MR_ACCESS);
 		if (!mr || ibv_dereg_mr(mr)) {
@@ -62,15 +75,18 @@ static double time_mr(struct ibv_pd *pd, void *addr, size_t len, int n,
 
 int main(int argc, char **argv)
 {
-	int n = argc > 3 ? atoi(argv[3]) : 5, fd;
+	int n, fd, clean = argc > 1 && !strcmp(argv[1], "-c");
 	char path[PATH_MAX], *file, *anon, *thp;
 	struct rdma_loop rl;
 	double f, a, h;
 	size_t len;
 
+	/* After -c, the arguments as without it. */
+	argc -= clean;
+	argv += clean;
+	n = argc > 3 ? atoi(argv[3]) : 5;
 	if (argc < 3 || atol(argv[2]) <= 0 || n <= 0) {
-		fprintf(stderr, "usage: %s DIR MIB [REPEATS [DEVICE]]\n",
-			argv[0]);
+		fprintf(stderr, "usage: mr_time [-c] DIR MIB [REPEATS [DEVICE]]\n");
 		return 2;
 	}
 	len = atol(argv[2]) << 20;
@@ -105,9 +121,10 @@ int main(int argc, char **argv)
 	}
 	printf("ibv_reg_mr + ibv_dereg_mr of %s MiB on %s\n", argv[2],
 	       ibv_get_device_name(rl.ctx->device));
-	f = time_mr(rl.pd, file, len, n, "file");
-	a = time_mr(rl.pd, anon, len, n, "anon 4K");
-	h = time_mr(rl.pd, thp, len, n, "anon THP");
+	f = time_mr(rl.pd, file, len, n, clean ? fd : -1,
+		    clean ? "file clean" : "file");
+	a = time_mr(rl.pd, anon, len, n, -1, "anon 4K");
+	h = time_mr(rl.pd, thp, len, n, -1, "anon THP");
 	printf("ratio of medians: file / anon 4K %.2f, file / anon THP %.2f\n",
 	       f / a, f / h);
 	printf("bench mr.file vaddr_pin_ms=%.3f baseline_ms=%.3f ratio=%.3f reps=%d\n",

@@ -208,18 +208,39 @@ static double rounds(char *map, size_t half, unsigned int pages,
 	return m;
 }
 
-/* Throughput of two threads on disjoint halves against one thread. */
+/*
+ * Throughput of two threads on disjoint halves against one thread, for
+ * @flags (vaddr_pin or the baseline): the median times of one round of
+ * each, the rounds taking turns so that both see the same drift.
+ */
+static void one_and_two(char *map, size_t half, unsigned int pages,
+			unsigned int flags, int reps, double *one, double *two)
+{
+	double *t1 = calloc(reps, sizeof(double));
+	double *t2 = calloc(reps, sizeof(double));
+	int i;
+
+	if (!t1 || !t2)
+		die("pin_time: calloc");
+	for (i = 0; i < reps; i++) {
+		t1[i] = rounds(map, half, pages, flags, 1, 1);
+		t2[i] = rounds(map, half, pages, flags, 1, 2);
+	}
+	*one = median(t1, reps);
+	*two = median(t2, reps);
+	free(t1);
+	free(t2);
+}
+
 static void threads(const char *name, char *map, size_t len,
 		    unsigned int pages, int reps)
 {
-	size_t half = len / 2;
 	double one, two, raw_one, raw_two;
 
 	run_once(map, len, pages, 0);
-	one = rounds(map, half, pages, 0, reps, 1);
-	two = rounds(map, half, pages, 0, reps, 2);
-	raw_one = rounds(map, half, pages, VADDR_PIN_BENCH_RAW, reps, 1);
-	raw_two = rounds(map, half, pages, VADDR_PIN_BENCH_RAW, reps, 2);
+	one_and_two(map, len / 2, pages, 0, reps, &one, &two);
+	one_and_two(map, len / 2, pages, VADDR_PIN_BENCH_RAW, reps, &raw_one,
+		    &raw_two);
 	printf("bench %s one_ms=%.3f two_ms=%.3f ratio=%.3f baseline_one_ms=%.3f baseline_two_ms=%.3f baseline_ratio=%.3f reps=%d\n",
 	       name, one, two, 2 * one / two, raw_one, raw_two,
 	       2 * raw_one / raw_two, reps);
