@@ -296,6 +296,20 @@ static struct vaddr_pin_range *next_range(struct vaddr_pin_range *range)
 			     node);
 }
 
+/* The pages a call pinned, in all its records.  Under &vaddr_pin.lock. */
+static unsigned long call_nr_pages(struct vaddr_pin_range *first)
+{
+	struct vaddr_pin_range *range = first;
+	unsigned long nr_pages = range->nr_pages;
+	unsigned int i;
+
+	for (i = 1; i < first->nr_in_call; i++) {
+		range = next_range(range);
+		nr_pages += range->nr_pages;
+	}
+	return nr_pages;
+}
+
 /* Take the records of a call out of @vp, marked unpinned, onto @out. */
 static void move_call(struct vaddr_pin *vp, struct vaddr_pin_range *first,
 		      struct list_head *out)
@@ -334,20 +348,15 @@ static struct vaddr_pin_range *find_call(struct vaddr_pin *vp,
 static unsigned long take_call(struct vaddr_pin *vp, struct page **pages,
 			       unsigned long nr_pages, struct list_head *out)
 {
-	struct vaddr_pin_range *first, *range;
-	unsigned long found = 0;
-	unsigned int i;
+	struct vaddr_pin_range *first;
+	unsigned long found;
 
 	lockdep_assert_held(&vp->lock);
 	first = find_call(vp, pages);
 	if (!first)
 		return 0;
 
-	range = first;
-	for (i = 0; i < first->nr_in_call; i++) {
-		found += range->nr_pages;
-		range = next_range(range);
-	}
+	found = call_nr_pages(first);
 	if (found != nr_pages)
 		return found;
 
@@ -797,9 +806,8 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 {
 	struct vaddr_pin_range *range = file_pin_range(fp), *first;
 	struct vaddr_pin *vp = range->vp;
-	unsigned long nr_pages = 0;
+	unsigned long nr_pages;
 	struct page **pages;
-	unsigned int i;
 
 	spin_lock(&vp->lock);
 	first = range->call;
@@ -815,10 +823,7 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 		return;
 	}
 	pages = first->pages;
-	for (i = 0, range = first; i < first->nr_in_call; i++) {
-		nr_pages += range->nr_pages;
-		range = next_range(range);
-	}
+	nr_pages = call_nr_pages(first);
 	spin_unlock(&vp->lock);
 	vp->ops->revoke(vp, pages, nr_pages);
 }

@@ -10,13 +10,7 @@ set -uo pipefail
 export VADDR_PIN_FLAVOR=bench
 . "$(dirname "$0")/common.sh"
 
-"$TOP/scripts/install-deps.sh" || exit 1
-for step in build-kernel build-selftests; do
-	"$TOP/scripts/$step.sh" > "$BUILD/bench-$step.log" 2>&1 || {
-		tail -n 40 "$BUILD/bench-$step.log"
-		die "$step failed (build/bench-$step.log)"
-	}
-done
+build_for_guest bench-
 # slab_nomerge: the records' slab cache must be its own, to be measured.
 "$TOP/scripts/run-guest.sh" bench slab_nomerge \
 	"vp_reps=${VADDR_PIN_BENCH_REPS:-7}" || exit 1

@@ -62,3 +62,17 @@ unrecorded_edits() {	# prints the files of build/linux edited since recorded
 		sed -n 's/: FAILED.*$//p'
 	return 0	# sha1sum fails exactly when there is something to say
 }
+
+# build_for_guest LOG_PREFIX: install what is needed, build the kernel and
+# the guest's programs, logging to build/LOG_PREFIX<step>.log; on a failure
+# show the log's tail and stop.
+build_for_guest() {
+	local step
+	"$TOP/scripts/install-deps.sh" || exit 1
+	for step in build-kernel build-selftests; do
+		"$TOP/scripts/$step.sh" > "$BUILD/$1$step.log" 2>&1 || {
+			tail -n 40 "$BUILD/$1$step.log"
+			die "$step failed (build/$1$step.log)"
+		}
+	done
+}

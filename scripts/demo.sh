@@ -11,13 +11,7 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-"$TOP/scripts/install-deps.sh" || exit 1
-for step in build-kernel build-selftests; do
-	"$TOP/scripts/$step.sh" > "$BUILD/$step.log" 2>&1 || {
-		tail -n 40 "$BUILD/$step.log"
-		die "$step failed (build/$step.log)"
-	}
-done
+build_for_guest ""
 "$TOP/scripts/run-guest.sh" demo || exit 1
 res=$RESULTS/demo
 

@@ -28,11 +28,8 @@
 #include <unistd.h>
 
 #include "../../mm/vaddr_pin_test.h"
+#include "leased_file.h"
 #include "timing.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#endif
 
 #define PINNER	"/sys/kernel/debug/vaddr_pin_test"
 
@@ -102,13 +99,10 @@ int main(int argc, char **argv)
 
 	snprintf(path, sizeof(path), "%s/break_time.%d", argv[2], getpid());
 	pages = revoke ? n : n + 1;
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	map = map_leased_file(path, pages * ps, -1, &fd);
 	pinner = open(PINNER, O_RDWR);
-	if (fd < 0 || pinner < 0 || ftruncate(fd, pages * ps))
-		die("break_time: setup");
-	map = mmap(NULL, pages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED || fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT))
-		die("break_time: map or lease");
+	if (pinner < 0)
+		die("break_time: " PINNER);
 	if (!revoke)
 		pin_each(pinner, map, 1, n);
 	for (i = 0; i < repeats; i++) {

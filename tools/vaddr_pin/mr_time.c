@@ -29,12 +29,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "leased_file.h"
 #include "rdma_loop.h"
 #include "timing.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#endif
 
 #define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE)
 
@@ -97,28 +94,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/mr_time.%d", argv[1], getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	file = map_leased_file(path, len, 0, &fd);
 	anon = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	thp = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fd < 0 || anon == MAP_FAILED || thp == MAP_FAILED ||
+	if (anon == MAP_FAILED || thp == MAP_FAILED ||
 	    madvise(anon, len, MADV_NOHUGEPAGE)) {
 		perror("mr_time: setup");
 		return 1;
 	}
 	memset(anon, 0, len);
 	memset(thp, 0, len);
-	if (write(fd, anon, len) != (ssize_t)len || fsync(fd)) {
-		perror("mr_time: writing the file");
-		return 1;
-	}
-	file = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (file == MAP_FAILED ||
-	    fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT)) {
-		perror("mr_time: mapping and leasing the file");
-		return 1;
-	}
 	printf("ibv_reg_mr + ibv_dereg_mr of %s MiB on %s\n", argv[2],
 	       ibv_get_device_name(rl.ctx->device));
 	f = time_mr(rl.pd, file, len, n, clean ? fd : -1,

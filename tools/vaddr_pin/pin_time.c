@@ -37,11 +37,8 @@
 #include <unistd.h>
 
 #include "../../mm/vaddr_pin_bench.h"
+#include "leased_file.h"
 #include "timing.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#endif
 
 #define BENCH	"/sys/kernel/debug/vaddr_pin_bench"
 
@@ -87,23 +84,6 @@ static void *anon_memory(size_t len)
 	return p;
 }
 
-/* A file of @len bytes at @path, written, mapped shared and leased. */
-static void *leased_file(const char *path, size_t len)
-{
-	void *buf = anon_memory(len), *p;
-	int fd;
-
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		die("pin_time: making the file");
-	munmap(buf, len);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED || fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT))
-		die("pin_time: mapping and leasing the file");
-	/* The mapping and the lease keep what they need; unlink at exit. */
-	return p;
-}
-
 /*
  * @reps runs through vaddr_pin at @addr and through the baseline at
  * @base_addr, taking turns so that both see the same drift of the host.
@@ -139,73 +119,55 @@ struct worker {
 	void *addr;
 	size_t len;
 	unsigned int pages, flags;
-	int reps;
-	double *t0, *t1;	/* per round: when this worker began, ended */
+	double t0, t1;		/* when this worker began, ended */
 };
 
 /*
- * Pin and unpin one half @reps times, in step with the other worker.  The
- * workers time themselves: with as many workers as CPUs, whoever else
- * would time them may not run until they are done.
+ * Pin and unpin one half once, in step with the other worker.  The workers
+ * time themselves: with as many workers as CPUs, whoever else would time
+ * them may not run until they are done.
  */
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	int i;
 
-	for (i = 0; i < w->reps; i++) {
-		pthread_barrier_wait(w->start);
-		w->t0[i] = now_ms();
-		run_once(w->addr, w->len, w->pages, w->flags);
-		w->t1[i] = now_ms();
-	}
+	pthread_barrier_wait(w->start);
+	w->t0 = now_ms();
+	run_once(w->addr, w->len, w->pages, w->flags);
+	w->t1 = now_ms();
 	return NULL;
 }
 
 /*
- * Median over @reps rounds of the time from the first start to the last
- * end, in rounds where each of @nr workers pins and unpins its half once.
+ * One round in which each of @nr workers pins and unpins its half once:
+ * the time from the first start to the last end.
  */
-static double rounds(char *map, size_t half, unsigned int pages,
-		     unsigned int flags, int reps, int nr)
+static double one_round(char *map, size_t half, unsigned int pages,
+			unsigned int flags, int nr)
 {
-	double *t = calloc(reps, sizeof(double)), m;
 	pthread_barrier_t start;
 	struct worker w[2];
-	int i, j;
+	double t0, t1;
+	int i;
 
-	if (!t)
-		die("pin_time: calloc");
 	pthread_barrier_init(&start, NULL, nr);
 	for (i = 0; i < nr; i++) {
 		w[i] = (struct worker){ .start = &start,
 			.addr = map + i * half, .len = half, .pages = pages,
-			.flags = flags, .reps = reps,
-			.t0 = calloc(reps, sizeof(double)),
-			.t1 = calloc(reps, sizeof(double)) };
-		if (!w[i].t0 || !w[i].t1 ||
-		    pthread_create(&w[i].thread, NULL, work, &w[i]))
+			.flags = flags };
+		if (pthread_create(&w[i].thread, NULL, work, &w[i]))
 			die("pin_time: starting a worker");
 	}
 	for (i = 0; i < nr; i++)
 		pthread_join(w[i].thread, NULL);
-	for (j = 0; j < reps; j++) {
-		double t0 = w[0].t0[j], t1 = w[0].t1[j];
-
-		for (i = 1; i < nr; i++) {
-			t0 = w[i].t0[j] < t0 ? w[i].t0[j] : t0;
-			t1 = w[i].t1[j] > t1 ? w[i].t1[j] : t1;
-		}
-		t[j] = t1 - t0;
-	}
-	for (i = 0; i < nr; i++) {
-		free(w[i].t0);
-		free(w[i].t1);
-	}
 	pthread_barrier_destroy(&start);
-	m = median(t, reps);
-	free(t);
-	return m;
+	t0 = w[0].t0;
+	t1 = w[0].t1;
+	for (i = 1; i < nr; i++) {
+		t0 = w[i].t0 < t0 ? w[i].t0 : t0;
+		t1 = w[i].t1 > t1 ? w[i].t1 : t1;
+	}
+	return t1 - t0;
 }
 
 /*
@@ -223,8 +185,8 @@ static void one_and_two(char *map, size_t half, unsigned int pages,
 	if (!t1 || !t2)
 		die("pin_time: calloc");
 	for (i = 0; i < reps; i++) {
-		t1[i] = rounds(map, half, pages, flags, 1, 1);
-		t2[i] = rounds(map, half, pages, flags, 1, 2);
+		t1[i] = one_round(map, half, pages, flags, 1);
+		t2[i] = one_round(map, half, pages, flags, 2);
 	}
 	*one = median(t1, reps);
 	*two = median(t2, reps);
@@ -291,7 +253,8 @@ int main(int argc, char **argv)
 		compare(name, map, map, len, pages, reps);
 		return 0;
 	}
-	map = leased_file(argv[2], len);
+	/* The mapping and the lease keep what they need; unlink at exit. */
+	map = map_leased_file(argv[2], len, 1, NULL);
 	if (!strcmp(mode, "threads")) {
 		snprintf(name, sizeof(name), "threads.%u", pages);
 		threads(name, map, len, pages, reps);

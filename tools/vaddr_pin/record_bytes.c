@@ -26,10 +26,7 @@
 #include <unistd.h>
 
 #include "../../mm/vaddr_pin_test.h"
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	16
-#endif
+#include "leased_file.h"
 
 #define PINNER	"/sys/kernel/debug/vaddr_pin_test"
 #define CACHE	"vaddr_pin_range"
@@ -83,13 +80,10 @@ static void measure(const char *dir, long n, long pages)
 	char *map;
 
 	snprintf(path, sizeof(path), "%s/record_bytes.%d", dir, getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	map = map_leased_file(path, pages * ps, -1, &fd);
 	pinner = open(PINNER, O_RDWR);
-	if (fd < 0 || pinner < 0 || ftruncate(fd, pages * ps))
-		die("record_bytes: setup");
-	map = mmap(NULL, pages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED || fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT))
-		die("record_bytes: map or lease");
+	if (pinner < 0)
+		die("record_bytes: " PINNER);
 	arg.addr = (unsigned long)map;
 
 	before = slab_use();
