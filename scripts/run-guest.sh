@@ -17,6 +17,7 @@
 # through the console: tap (one "ok NAME" / "not ok NAME" line per test),
 # logs/NAME.log, kunit/*.ktap, and done once the guest finished.  The
 # console goes to build/results/JOB/console.log.
+# VADDR_PIN_GUEST_MEM sets the guest's memory (2G by default).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -40,7 +41,7 @@ check|kunit|demo) cmdline+=" kunit.enable=1 kunit.filter_glob=vaddr_pin*" ;;
 esac
 cmdline+=" $*"
 
-qemu=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 2G
+qemu=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m "${VADDR_PIN_GUEST_MEM:-2G}"
 	-bios /usr/share/qemu/qboot.rom -kernel "$kernel" -append "$cmdline"
 	-nodefaults -no-reboot -display none
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
