@@ -53,6 +53,7 @@
 #include <linux/pagemap.h>
 #include <linux/path.h>
 #include <linux/overflow.h>
+#include <linux/vaddr_pin_fail.h>
 #include <linux/wait.h>
 
 /* Woken whenever a pin leaves a registry while someone waits for that. */
@@ -134,6 +135,9 @@ int file_pin_tie(struct file_pin *fp, struct file *file)
 
 	if (!ctx)
 		return ret;
+	/* A failure injected here stands for a layout change under way. */
+	if (vaddr_pin_should_fail())
+		return -EAGAIN;
 	spin_lock(&ctx->flc_lock);
 	if (!__file_has_layout_lease(ctx, file))
 		goto out_unlock;
@@ -439,7 +443,7 @@ int file_pin_break_begin(struct file_pin_break *brk, struct inode *inode,
 	brk->last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
 
 	spin_lock(&ctx->flc_lock);
-	if (!break_allowed(ctx, brk)) {
+	if (!break_allowed(ctx, brk) || vaddr_pin_should_fail()) {
 		spin_unlock(&ctx->flc_lock);
 		return -ETXTBSY;
 	}
@@ -449,7 +453,9 @@ int file_pin_break_begin(struct file_pin_break *brk, struct inode *inode,
 	spin_unlock(&ctx->flc_lock);
 
 	revoke_pins(&revoke);
-	left = wait_event_killable_timeout(file_pin_wq,
+	/* A failure injected here stands for a pin given back too late. */
+	left = vaddr_pin_should_fail() ? 0 :
+	       wait_event_killable_timeout(file_pin_wq,
 					   break_range_clear(ctx, brk),
 					   lease_break_jiffies());
 	if (left > 0)

@@ -42,6 +42,7 @@ struct vp_test {
 	bool vp_live;			/* vp set up and not torn down */
 	struct mm_struct *mm;		/* the case's mm, grabbed */
 	long pin_balance;		/* pin_balance() when the case began */
+	void *fail;			/* what a failure-point walk works on */
 };
 
 static const struct vaddr_pin_ops vp_test_ops = {};
@@ -168,6 +169,72 @@ static void vp_test_fill_user(struct kunit *test, unsigned long addr,
 	memset(buf, byte, len);
 	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, buf, len), 0);
 }
+
+/* Misuses provoked on purpose are counted (DEBUG_VADDR_PIN), not warned. */
+static void expect_reports(bool expect)
+{
+#ifdef CONFIG_DEBUG_VADDR_PIN
+	vaddr_pin_debug_expect_reports(expect);
+#endif
+}
+
+static unsigned int debug_reports(void)
+{
+#ifdef CONFIG_DEBUG_VADDR_PIN
+	return vaddr_pin_debug_reports();
+#else
+	return 0;
+#endif
+}
+
+/* @reports misuses were reported since @before, if they are reported. */
+static void expect_reported(struct kunit *test, unsigned int before,
+			    unsigned int reports)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_VADDR_PIN))
+		KUNIT_EXPECT_EQ(test, debug_reports() - before, reports);
+}
+
+#ifdef CONFIG_FAIL_VADDR_PIN
+/*
+ * Run @op with its n-th failure point failing (fail-nth), for n = 1, 2, ...
+ * until a run meets fewer than n points.  After each run, @undo undoes what
+ * @op did, given what it returned (a failure may leave a part done) and
+ * @check checks that nothing was left behind.  A failed @op must fail with one of the
+ * errnos in @errnos (0-terminated).  Returns the number of points met.
+ */
+static unsigned int walk_failure_points(struct kunit *test,
+					int (*op)(struct kunit *test),
+					void (*undo)(struct kunit *test, int ret),
+					void (*check)(struct kunit *test),
+					const int *errnos)
+{
+	unsigned int n;
+
+	for (n = 1; n <= 64; n++) {
+		const int *e = errnos;
+		bool failed;
+		int ret;
+
+		WRITE_ONCE(current->fail_nth, n);
+		ret = op(test);
+		failed = !READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+		undo(test, ret);
+		check(test);
+		if (!failed) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "with no failure");
+			return n - 1;
+		}
+		while (ret && *e && *e != ret)
+			e++;
+		KUNIT_EXPECT_EQ_MSG(test, ret, *e,
+				    "failure point %u: undocumented errno", n);
+	}
+	KUNIT_FAIL(test, "more than 64 failure points");
+	return n;
+}
+#endif /* CONFIG_FAIL_VADDR_PIN */
 
 /* === Pin and unpin === */
 
@@ -338,6 +405,7 @@ static void unpin_leaves_other_calls_pinned(struct kunit *test)
 static void teardown_drops_outstanding_pins(struct kunit *test)
 {
 	struct vp_test *t = test->priv;
+	unsigned int reports;
 	unsigned long addr = vp_test_map(test, 16, PROT_READ | PROT_WRITE);
 	struct page **pages = vp_test_pages(test, 16);
 
@@ -354,7 +422,12 @@ static void teardown_drops_outstanding_pins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 3);
 	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 16);
 
+	/* A misuse, which teardown survives: it reports it, once. */
+	expect_reports(true);
+	reports = debug_reports();
 	vaddr_pin_teardown(&t->vp);
+	expect_reports(false);
+	expect_reported(test, reports, 1);
 	t->vp_live = false;
 	expect_nothing_held(test);
 	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(pages[0])));
@@ -619,6 +692,97 @@ static void zero_page_never_pinned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_ref_count(zero), refs);
 }
 
+#ifdef CONFIG_DEBUG_VADDR_PIN
+/* Each bad unpin is reported, and changes nothing. */
+static void bad_unpins_are_reported(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 4, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 4);
+	struct vaddr_pin other;
+	unsigned int reports;
+
+	vaddr_pin_init(&other, current->mm, NULL, &vp_test_ops);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 4 * PAGE_SIZE,
+						   0, pages, 4), 0);
+	expect_reports(true);
+	reports = debug_reports();
+	vaddr_unpin_user_pages(&other, pages, 4, false);  /* wrong context */
+	vaddr_unpin_user_pages(&t->vp, pages, 2, false);  /* part of a pin */
+	vaddr_unpin_user_pages(&t->vp, pages + 1, 3, false); /* no pin's array */
+	expect_reported(test, reports, 3);
+	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 4);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 1);
+
+	vaddr_unpin_user_pages(&t->vp, pages, 4, false);
+	reports = debug_reports();
+	vaddr_unpin_user_pages(&t->vp, pages, 4, false);  /* twice */
+	expect_reported(test, reports, 1);
+	expect_reports(false);
+	expect_nothing_held(test);
+	/* Nothing to report of a context whose owner unpinned everything. */
+	reports = debug_reports();
+	vaddr_pin_teardown(&other);
+	expect_reported(test, reports, 0);
+}
+#endif /* CONFIG_DEBUG_VADDR_PIN */
+
+#ifdef CONFIG_FAIL_VADDR_PIN
+/* What pin_fails_cleanly_at_each_point pins: three VMAs of two pages. */
+struct fail_pin {
+	unsigned long addr;
+	struct page **pages;
+};
+
+static int fail_pin_op(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	struct fail_pin *fp = t->fail;
+
+	return vaddr_pin_user_pages(&t->vp, fp->addr, 6 * PAGE_SIZE,
+				    VADDR_PIN_WRITE, fp->pages, 6);
+}
+
+static void fail_pin_undo(struct kunit *test, int ret)
+{
+	struct vp_test *t = test->priv;
+	struct fail_pin *fp = t->fail;
+
+	if (!ret)
+		vaddr_unpin_user_pages(&t->vp, fp->pages, 6, false);
+}
+
+static void fail_pin_check(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+
+	expect_nothing_held(test);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 0);
+}
+
+static void pin_fails_cleanly_at_each_point(struct kunit *test)
+{
+	static const int errnos[] = { -ENOMEM, -EINTR, -EFAULT, -EAGAIN, 0 };
+	struct vp_test *t = test->priv;
+	struct fail_pin fp = {
+		.addr = vp_test_map(test, 6, PROT_READ | PROT_WRITE),
+		.pages = vp_test_pages(test, 6),
+	};
+
+	/* Three VMAs: rw, rwx, rw; three records. */
+	vp_test_remap(test, fp.addr + 2 * PAGE_SIZE, 2,
+		      PROT_READ | PROT_WRITE | PROT_EXEC);
+	t->fail = &fp;
+	/*
+	 * The charge, mmap_lock, one record per VMA, the pin, and the end of
+	 * the call (a revoke come meanwhile): 7.
+	 */
+	KUNIT_EXPECT_EQ(test, walk_failure_points(test, fail_pin_op,
+						  fail_pin_undo,
+						  fail_pin_check, errnos), 7);
+}
+#endif /* CONFIG_FAIL_VADDR_PIN */
+
 static struct kunit_case vaddr_pin_cases[] = {
 	KUNIT_CASE(pin_and_unpin_anon),
 	KUNIT_CASE(pin_write_reaches_user),
@@ -636,6 +800,12 @@ static struct kunit_case vaddr_pin_cases[] = {
 	KUNIT_CASE(pin_beyond_memlock_fails),
 	KUNIT_CASE(cap_ipc_lock_lifts_memlock),
 	KUNIT_CASE_SLOW(zero_page_never_pinned),
+#ifdef CONFIG_DEBUG_VADDR_PIN
+	KUNIT_CASE(bad_unpins_are_reported),
+#endif
+#ifdef CONFIG_FAIL_VADDR_PIN
+	KUNIT_CASE(pin_fails_cleanly_at_each_point),
+#endif
 	{}
 };
 
@@ -707,8 +877,13 @@ static void owner_init(struct pin_owner *o, const struct vaddr_pin_ops *ops)
 	o->nr_revoked = 0;
 }
 
-/* Unpin what the owner still holds and tear its context down. */
-static void owner_teardown(struct pin_owner *o)
+static bool owner_unpin_one(struct pin_owner *o);
+
+/*
+ * Tear @o's context down with the pins it still holds, as a close that
+ * does not unpin first would: a misuse that DEBUG_VADDR_PIN reports.
+ */
+static void owner_drop(struct pin_owner *o)
 {
 	struct lease_pin *pin, *next;
 
@@ -716,6 +891,14 @@ static void owner_teardown(struct pin_owner *o)
 	list_for_each_entry_safe(pin, next, &o->pins, node)
 		kfree(pin);
 	INIT_LIST_HEAD(&o->pins);
+}
+
+/* Unpin what @o still holds and tear its context down. */
+static void owner_teardown(struct pin_owner *o)
+{
+	while (owner_unpin_one(o))
+		;
+	owner_drop(o);
 }
 
 /* Pin pages [@first, @first + @nr) of the leased file through @o. */
@@ -986,7 +1169,7 @@ static int race_pin_teardown(struct racer *r, unsigned int i)
 	ret = owner_pin(r->lt, o, 8 * (r->id % 8), 8);
 	if (i % 2)
 		usleep_range(100, 200);
-	owner_teardown(o);
+	owner_drop(o);
 	r->revoked += o->nr_revoked;
 	kfree(o);
 	if (ret == -EAGAIN) {
@@ -1015,6 +1198,8 @@ static void race(struct kunit *test,
 
 	r = kunit_kcalloc(test, nr, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* race_pin_teardown() closes with its pins, on purpose. */
+	expect_reports(true);
 	for (i = 0; i < nr; i++) {
 		struct task_struct *task;
 
@@ -1036,6 +1221,7 @@ static void race(struct kunit *test,
 			   r[i].owner.nr_revoked + r[i].revoked, r[i].refused);
 		owner_teardown(&r[i].owner);
 	}
+	expect_reports(false);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&lt->owner.vp.mm->pinned_vm), 0);
 }
 
@@ -1067,12 +1253,125 @@ static void break_races_many_threads(struct kunit *test)
 	race(test, rounds, ARRAY_SIZE(rounds));
 }
 
+#ifdef CONFIG_FAIL_VADDR_PIN
+/* Nothing pinned, charged or tied, and the lease still held. */
+static void lease_fail_check(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+
+	KUNIT_EXPECT_EQ(test, pin_balance() - lt->pin_balance, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&current->mm->pinned_vm), 0);
+	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&lt->owner.vp, NULL, 0), 0);
+	KUNIT_EXPECT_TRUE(test, file_has_layout_lease(lt->file));
+	/* No tie left behind: a break of the whole file finds nothing. */
+	lt->owner.nr_revoked = 0;
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 0, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, lt->owner.nr_revoked, 0);
+}
+
+static int lease_pin_op(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+
+	return owner_pin(lt, &lt->owner, 8, 8);
+}
+
+static void lease_unpin_all(struct kunit *test, int ret)
+{
+	struct lease_test *lt = test->priv;
+
+	while (owner_unpin_one(&lt->owner))
+		;
+}
+
+static void leased_pin_fails_cleanly_at_each_point(struct kunit *test)
+{
+	static const int errnos[] = { -ENOMEM, -EINTR, -EFAULT, -EAGAIN, 0 };
+
+	/* The charge, mmap_lock, the record, the pin, the tie, the end: 6. */
+	KUNIT_EXPECT_EQ(test, walk_failure_points(test, lease_pin_op,
+						  lease_unpin_all,
+						  lease_fail_check, errnos), 6);
+}
+
+/* Two pins, one of them on the range broken, then the break. */
+static int break_op(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+	int ret;
+
+	ret = owner_pin(lt, &lt->owner, 0, 4);
+	if (!ret)
+		ret = owner_pin(lt, &lt->owner, 16, 4);
+	if (!ret)
+		ret = break_pages(lt, 2, 2);
+	return ret;
+}
+
+static void break_fails_cleanly_at_each_point(struct kunit *test)
+{
+	static const int errnos[] = { -ENOMEM, -EINTR, -EFAULT, -EAGAIN,
+				      -ETXTBSY, 0 };
+
+	/*
+	 * Two pins of 6 points each, then the break: the lock context, the
+	 * check for unrevocable pins, the wait for the revoked pin: 15.
+	 * Whatever failed, the unpin leaves nothing behind, so the break
+	 * ended: the check's own break finds the range free.
+	 */
+	KUNIT_EXPECT_EQ(test, walk_failure_points(test, break_op,
+						  lease_unpin_all,
+						  lease_fail_check, errnos), 15);
+}
+
+static int lease_op(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+
+	return fcntl_setlease(0, lt->file, F_RDLCK | F_LAYOUT);
+}
+
+static void lease_release(struct kunit *test, int ret)
+{
+	struct lease_test *lt = test->priv;
+
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, fcntl_setlease(0, lt->file, F_UNLCK), 0);
+}
+
+static void lease_gone_check(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+
+	KUNIT_EXPECT_FALSE(test, file_has_layout_lease(lt->file));
+}
+
+static void lease_fails_cleanly_at_each_point(struct kunit *test)
+{
+	static const int errnos[] = { -ENOMEM, 0 };
+	struct lease_test *lt = test->priv;
+
+	lease_release(test, 0);
+	/* The lease and its fasync entry: 2. */
+	KUNIT_EXPECT_EQ(test, walk_failure_points(test, lease_op,
+						  lease_release,
+						  lease_gone_check, errnos), 2);
+	KUNIT_EXPECT_EQ(test, lease_op(test), 0);
+	KUNIT_EXPECT_TRUE(test, file_has_layout_lease(lt->file));
+}
+#endif /* CONFIG_FAIL_VADDR_PIN */
+
 static struct kunit_case vaddr_pin_lease_cases[] = {
 	KUNIT_CASE_PARAM(break_revokes_only_overlapping_pins,
 			 overlap_gen_params),
 	KUNIT_CASE(break_revokes_in_file_order),
 	KUNIT_CASE(break_over_unrevocable_pin_fails),
 	KUNIT_CASE(pin_during_break_fails),
+#ifdef CONFIG_FAIL_VADDR_PIN
+	KUNIT_CASE(leased_pin_fails_cleanly_at_each_point),
+	KUNIT_CASE(break_fails_cleanly_at_each_point),
+	KUNIT_CASE(lease_fails_cleanly_at_each_point),
+#endif
 	KUNIT_CASE_SLOW(break_races_pin_and_unpin),
 	KUNIT_CASE_SLOW(break_races_teardown),
 	KUNIT_CASE_SLOW(break_races_many_threads),

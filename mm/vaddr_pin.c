@@ -20,7 +20,8 @@
  * **Lifetime.** vaddr_pin_init() takes a reference on the mm_struct
  * (mmgrab(), not mmget(): a context must not keep an exiting process's
  * memory mapped) and vaddr_pin_teardown() drops it after unpinning whatever
- * the context still holds.  A pin call on another process's mm takes a
+ * the context still holds; an owner unpins its pins itself first, and
+ * ``CONFIG_DEBUG_VADDR_PIN`` reports one that did not.  A pin call on another process's mm takes a
  * transient mmget() so that the address space cannot be torn down under
  * it (the caller's own cannot be); a pin on an mm that has already exited
  * fails with -EFAULT.  The caller's ``pages`` array is the
@@ -138,7 +139,9 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vaddr_pin.h>
+#include <linux/vaddr_pin_fail.h>
 #include <linux/wait_bit.h>
+#include <kunit/visibility.h>
 
 #include "internal.h"
 
@@ -210,6 +213,8 @@ static int vaddr_pin_charge(struct mm_struct *mm, unsigned long nr)
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	unsigned long pinned;
 
+	if (vaddr_pin_should_fail())
+		return -ENOMEM;
 	pinned = atomic64_add_return(nr, &mm->pinned_vm);
 	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
 		atomic64_sub(nr, &mm->pinned_vm);
@@ -253,7 +258,9 @@ static void vaddr_pin_range_gone(struct vaddr_pin_range *range)
 /* Keep @mm's address space for a pin call, unless it is the caller's own. */
 static bool vaddr_pin_mm_get(struct mm_struct *mm)
 {
-	return mm == current->mm || mmget_not_zero(mm);
+	if (mm == current->mm)
+		return true;
+	return !vaddr_pin_should_fail() && mmget_not_zero(mm);
 }
 
 static void vaddr_pin_mm_put(struct mm_struct *mm)
@@ -378,7 +385,9 @@ static int finish_call(struct vaddr_pin *vp, struct list_head *ranges,
 
 	first = list_first_entry(ranges, struct vaddr_pin_range, list);
 	spin_lock(&vp->lock);
-	if (!ret && (first->flags & VADDR_PIN_RANGE_REVOKE))
+	/* A failure injected here stands for a revoke come meanwhile. */
+	if (!ret && ((first->flags & VADDR_PIN_RANGE_REVOKE) ||
+		     vaddr_pin_should_fail()))
 		ret = -EAGAIN;
 	if (!ret)
 		first->flags |= VADDR_PIN_RANGE_DONE;
@@ -423,6 +432,130 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 	}
 	vaddr_pin_uncharge(mm, charged);
 }
+
+/* === The list of contexts === */
+
+/* Every context, for /proc/<pid>/file_pins. */
+static LIST_HEAD(vaddr_pin_contexts);
+static DEFINE_SPINLOCK(vaddr_pin_contexts_lock);	/* protects the list */
+
+/* === Misuse reports: CONFIG_DEBUG_VADDR_PIN === */
+
+#ifdef CONFIG_DEBUG_VADDR_PIN
+static atomic_t vaddr_pin_nr_reports = ATOMIC_INIT(0);
+static bool vaddr_pin_reports_expected;
+
+/**
+ * vaddr_pin_debug_reports() - how many misuses CONFIG_DEBUG_VADDR_PIN saw
+ *
+ * Return: the number of reports since boot.
+ */
+unsigned int vaddr_pin_debug_reports(void)
+{
+	return atomic_read(&vaddr_pin_nr_reports);
+}
+EXPORT_SYMBOL_IF_KUNIT(vaddr_pin_debug_reports);
+
+/**
+ * vaddr_pin_debug_expect_reports() - make reports quiet, for KUnit
+ * @expect: true while a test provokes misuses on purpose
+ *
+ * An expected report is counted and logged without a warning.
+ */
+void vaddr_pin_debug_expect_reports(bool expect)
+{
+	WRITE_ONCE(vaddr_pin_reports_expected, expect);
+}
+EXPORT_SYMBOL_IF_KUNIT(vaddr_pin_debug_expect_reports);
+
+/*
+ * Report a misuse of @vp: with a warning the first time, a line after that,
+ * a quiet line when KUnit provokes it.  Every one is counted.
+ */
+static __printf(2, 3) void vaddr_pin_report(struct vaddr_pin *vp,
+					    const char *fmt, ...)
+{
+	static bool warned;
+	struct va_format vaf;
+	va_list args;
+
+	atomic_inc(&vaddr_pin_nr_reports);
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (READ_ONCE(vaddr_pin_reports_expected))
+		pr_info("%pV (owner %pD)\n", &vaf, vp->owner);
+	else if (!xchg(&warned, true))
+		WARN(1, pr_fmt("%pV (owner %pD)\n"), &vaf, vp->owner);
+	else
+		pr_warn("%pV (owner %pD)\n", &vaf, vp->owner);
+	va_end(args);
+}
+
+/* The context other than @vp holding a pin whose page array is @pages. */
+static struct vaddr_pin *other_context_of(struct vaddr_pin *vp,
+					  struct page **pages)
+{
+	struct vaddr_pin *other, *found = NULL;
+
+	spin_lock(&vaddr_pin_contexts_lock);
+	list_for_each_entry(other, &vaddr_pin_contexts, node) {
+		if (other == vp)
+			continue;
+		spin_lock(&other->lock);
+		if (find_call(other, pages))
+			found = other;
+		spin_unlock(&other->lock);
+		if (found)
+			break;
+	}
+	spin_unlock(&vaddr_pin_contexts_lock);
+	return found;
+}
+
+/*
+ * vaddr_unpin_user_pages() found @found pages pinned with @pages where it
+ * was asked for @nr_pages.
+ */
+static void report_bad_unpin(struct vaddr_pin *vp, struct page **pages,
+			     unsigned long nr_pages, unsigned long found)
+{
+	struct vaddr_pin *other;
+
+	if (found) {
+		vaddr_pin_report(vp, "unpin of %lu pages of a pin of %lu",
+				 nr_pages, found);
+		return;
+	}
+	other = other_context_of(vp, pages);
+	if (other)
+		/* Reading @other->owner unlocked: it outlives its context. */
+		vaddr_pin_report(vp, "unpin of %lu pages of a pin of %pD's context",
+				 nr_pages, other->owner);
+	else
+		vaddr_pin_report(vp, "unpin of %lu pages not pinned (unpinned twice?)",
+				 nr_pages);
+}
+
+/* Teardown found @range, the first of those the owner did not unpin. */
+static void report_teardown(struct vaddr_pin *vp,
+			    struct vaddr_pin_range *range)
+{
+	vaddr_pin_report(vp, "torn down with pins, the first %lu pages at %#lx",
+			 range->nr_pages, range->start);
+}
+#else
+static void report_bad_unpin(struct vaddr_pin *vp, struct page **pages,
+			     unsigned long nr_pages, unsigned long found)
+{
+	WARN_ON_ONCE(1);
+}
+
+static void report_teardown(struct vaddr_pin *vp,
+			    struct vaddr_pin_range *range)
+{
+}
+#endif /* CONFIG_DEBUG_VADDR_PIN */
 
 /* === Pinning === */
 
@@ -482,7 +615,8 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		lease_flags = vma_lease_flags(vma, flags);
 		if (lease_flags && !leased)
 			return -EPERM;
-		range = kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
+		range = vaddr_pin_should_fail() ? NULL :
+			kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
 		if (!range)
 			return -ENOMEM;
 		file_pin_init(&range->fp);
@@ -509,6 +643,22 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		list_add_tail(&range->list, ranges);
 	}
 	return addr == end ? 0 : -EFAULT;
+}
+
+/*
+ * pin_user_pages_leased(); a failure injected here pins half of the range,
+ * or nothing, as GUP does when it meets a page it cannot pin.
+ */
+static long pin_pages(struct mm_struct *mm, unsigned long start,
+		      unsigned long nr_pages, unsigned int gup_flags,
+		      struct page **pages)
+{
+	if (vaddr_pin_should_fail()) {
+		nr_pages /= 2;
+		if (!nr_pages)
+			return -ENOMEM;
+	}
+	return pin_user_pages_leased(mm, start, nr_pages, gup_flags, pages);
 }
 
 /* Fill in the records of a successful call and charge them exactly. */
@@ -549,7 +699,7 @@ static int fs_allows_pin_for_write(struct vaddr_pin_range *range,
 		READ_ONCE(file->f_mapping->a_ops);
 	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
 
-	if (!a_ops->pin_for_write)
+	if (!a_ops->pin_for_write || vaddr_pin_should_fail())
 		return -EOPNOTSUPP;
 	return a_ops->pin_for_write(file, pos,
 				    (loff_t)range->nr_pages << PAGE_SHIFT);
@@ -669,14 +819,14 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	ret = vaddr_pin_charge(mm, nr_pages);
 	if (ret)
 		goto out_mmput;
-	ret = mmap_read_lock_killable(mm);
+	ret = vaddr_pin_should_fail() ? -EINTR : mmap_read_lock_killable(mm);
 	if (ret)
 		goto out_uncharge;
 
 	ret = alloc_ranges(mm, start, end, flags, &ranges);
 	if (ret)
 		goto out_unlock;
-	pinned = pin_user_pages_leased(mm, start, nr_pages, gup_flags, pages);
+	pinned = pin_pages(mm, start, nr_pages, gup_flags, pages);
 	if (pinned != nr_pages) {
 		if (pinned > 0)
 			unpin_user_pages(pages, pinned);
@@ -727,8 +877,10 @@ void vaddr_unpin_user_pages(struct vaddr_pin *vp, struct page **pages,
 	spin_lock(&vp->lock);
 	found = take_call(vp, pages, nr_pages, &ranges);
 	spin_unlock(&vp->lock);
-	if (WARN_ON_ONCE(found != nr_pages))
+	if (found != nr_pages) {
+		report_bad_unpin(vp, pages, nr_pages, found);
 		return;
+	}
 	release_ranges(vp->mm, &ranges, make_dirty);
 }
 EXPORT_SYMBOL_NS_GPL(vaddr_unpin_user_pages, VADDR_PIN);
@@ -830,10 +982,6 @@ void vaddr_pin_file_pin_revoke(struct file_pin *fp)
 
 /* === Context === */
 
-/* Every context, for /proc/<pid>/file_pins. */
-static LIST_HEAD(vaddr_pin_contexts);
-static DEFINE_SPINLOCK(vaddr_pin_contexts_lock);	/* protects the list */
-
 /**
  * vaddr_pin_init() - set up a pinning context
  * @vp: the context, usually embedded in the object that holds the pins
@@ -869,7 +1017,9 @@ EXPORT_SYMBOL_NS_GPL(vaddr_pin_init, VADDR_PIN);
  * Unpins every range the context still holds, marking the pages of ranges
  * pinned with %VADDR_PIN_WRITE dirty (the device may have written them),
  * returns their charge and drops the context's reference on its mm.  The
- * caller must have stopped the device and must not use @vp afterwards.
+ * owner should have unpinned them itself (``CONFIG_DEBUG_VADDR_PIN``
+ * reports those it did not), must have stopped the device and must not
+ * use @vp afterwards.
  *
  * Context: Process context; may sleep.
  */
@@ -895,6 +1045,9 @@ void vaddr_pin_teardown(struct vaddr_pin *vp)
 	wait_var_event(&vp->revoking, !atomic_read(&vp->revoking));
 
 	spin_lock(&vp->lock);
+	node = rb_first(&vp->ranges);
+	if (node)
+		report_teardown(vp, rb_entry(node, struct vaddr_pin_range, node));
 	while ((node = rb_first(&vp->ranges))) {
 		range = rb_entry(node, struct vaddr_pin_range, node);
 		rb_erase(node, &vp->ranges);

@@ -49,7 +49,7 @@ struct vp_test_ctx {
 	struct xarray pins;	/* id -> struct vp_test_pin */
 	struct list_head revoke_list;	/* the slow owner's pins to give back */
 	struct delayed_work revoke_work;
-	bool closing;		/* teardown unpins what is left */
+	bool closing;		/* release unpins what is left */
 };
 
 static void free_pin(struct vp_test_pin *pin)
@@ -164,14 +164,18 @@ static int vp_test_release(struct inode *inode, struct file *file)
 	struct vp_test_pin *pin;
 	unsigned long id;
 
-	/* No more slow revokes: teardown unpins what is left. */
+	/* No more slow revokes; unpin what is left, as owners must. */
 	mutex_lock(&ctx->lock);
 	ctx->closing = true;
 	mutex_unlock(&ctx->lock);
 	cancel_delayed_work_sync(&ctx->revoke_work);
-	vaddr_pin_teardown(&ctx->vp);
-	xa_for_each(&ctx->pins, id, pin)
+	mutex_lock(&ctx->lock);
+	xa_for_each(&ctx->pins, id, pin) {
+		unpin_pin(ctx, pin, true);
 		free_pin(pin);
+	}
+	mutex_unlock(&ctx->lock);
+	vaddr_pin_teardown(&ctx->vp);
 	xa_destroy(&ctx->pins);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);

@@ -105,6 +105,12 @@ unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm);
 unsigned long vaddr_pin_dirty_pinned_pages(void);
 
+#ifdef CONFIG_DEBUG_VADDR_PIN
+/* For KUnit: the misuses reported so far, and making them quiet. */
+unsigned int vaddr_pin_debug_reports(void);
+void vaddr_pin_debug_expect_reports(bool expect);
+#endif
+
 #else /* CONFIG_VADDR_PIN */
 
 static inline void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
