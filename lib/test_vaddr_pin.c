@@ -170,38 +170,27 @@ static void vp_test_fill_user(struct kunit *test, unsigned long addr,
 	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, buf, len), 0);
 }
 
-/* Misuses provoked on purpose are counted (DEBUG_VADDR_PIN), not warned. */
-static void expect_reports(bool expect)
-{
-#ifdef CONFIG_DEBUG_VADDR_PIN
-	vaddr_pin_debug_expect_reports(expect);
-#endif
-}
-
-static unsigned int debug_reports(void)
-{
-#ifdef CONFIG_DEBUG_VADDR_PIN
-	return vaddr_pin_debug_reports();
-#else
-	return 0;
-#endif
-}
-
-/* @reports misuses were reported since @before, if they are reported. */
+/*
+ * Misuses provoked on purpose are counted (DEBUG_VADDR_PIN), not warned
+ * about: vaddr_pin_debug_expect_reports().  This checks that @reports were
+ * reported since @before, if they are reported at all.
+ */
 static void expect_reported(struct kunit *test, unsigned int before,
 			    unsigned int reports)
 {
 	if (IS_ENABLED(CONFIG_DEBUG_VADDR_PIN))
-		KUNIT_EXPECT_EQ(test, debug_reports() - before, reports);
+		KUNIT_EXPECT_EQ(test, vaddr_pin_debug_reports() - before,
+				reports);
 }
 
 #ifdef CONFIG_FAIL_VADDR_PIN
 /*
  * Run @op with its n-th failure point failing (fail-nth), for n = 1, 2, ...
  * until a run meets fewer than n points.  After each run, @undo undoes what
- * @op did, given what it returned (a failure may leave a part done) and
- * @check checks that nothing was left behind.  A failed @op must fail with one of the
- * errnos in @errnos (0-terminated).  Returns the number of points met.
+ * @op did, given what it returned (a failure may leave a part done), and
+ * @check checks that nothing was left behind.  A failed @op must fail with
+ * one of the errnos in @errnos (0-terminated).  Returns the number of
+ * points met.
  */
 static unsigned int walk_failure_points(struct kunit *test,
 					int (*op)(struct kunit *test),
@@ -423,10 +412,10 @@ static void teardown_drops_outstanding_pins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pins_held_by_case(test), 16);
 
 	/* A misuse, which teardown survives: it reports it, once. */
-	expect_reports(true);
-	reports = debug_reports();
+	vaddr_pin_debug_expect_reports(true);
+	reports = vaddr_pin_debug_reports();
 	vaddr_pin_teardown(&t->vp);
-	expect_reports(false);
+	vaddr_pin_debug_expect_reports(false);
 	expect_reported(test, reports, 1);
 	t->vp_live = false;
 	expect_nothing_held(test);
@@ -705,8 +694,8 @@ static void bad_unpins_are_reported(struct kunit *test)
 	vaddr_pin_init(&other, current->mm, NULL, &vp_test_ops);
 	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 4 * PAGE_SIZE,
 						   0, pages, 4), 0);
-	expect_reports(true);
-	reports = debug_reports();
+	vaddr_pin_debug_expect_reports(true);
+	reports = vaddr_pin_debug_reports();
 	vaddr_unpin_user_pages(&other, pages, 4, false);  /* wrong context */
 	vaddr_unpin_user_pages(&t->vp, pages, 2, false);  /* part of a pin */
 	vaddr_unpin_user_pages(&t->vp, pages + 1, 3, false); /* no pin's array */
@@ -715,13 +704,13 @@ static void bad_unpins_are_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vaddr_pin_get_ranges(&t->vp, NULL, 0), 1);
 
 	vaddr_unpin_user_pages(&t->vp, pages, 4, false);
-	reports = debug_reports();
+	reports = vaddr_pin_debug_reports();
 	vaddr_unpin_user_pages(&t->vp, pages, 4, false);  /* twice */
 	expect_reported(test, reports, 1);
-	expect_reports(false);
+	vaddr_pin_debug_expect_reports(false);
 	expect_nothing_held(test);
 	/* Nothing to report of a context whose owner unpinned everything. */
-	reports = debug_reports();
+	reports = vaddr_pin_debug_reports();
 	vaddr_pin_teardown(&other);
 	expect_reported(test, reports, 0);
 }
@@ -879,6 +868,12 @@ static void owner_init(struct pin_owner *o, const struct vaddr_pin_ops *ops)
 
 static bool owner_unpin_one(struct pin_owner *o);
 
+static void owner_unpin_all(struct pin_owner *o)
+{
+	while (owner_unpin_one(o))
+		;
+}
+
 /*
  * Tear @o's context down with the pins it still holds, as a close that
  * does not unpin first would: a misuse that DEBUG_VADDR_PIN reports.
@@ -896,8 +891,7 @@ static void owner_drop(struct pin_owner *o)
 /* Unpin what @o still holds and tear its context down. */
 static void owner_teardown(struct pin_owner *o)
 {
-	while (owner_unpin_one(o))
-		;
+	owner_unpin_all(o);
 	owner_drop(o);
 }
 
@@ -1199,7 +1193,7 @@ static void race(struct kunit *test,
 	r = kunit_kcalloc(test, nr, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	/* race_pin_teardown() closes with its pins, on purpose. */
-	expect_reports(true);
+	vaddr_pin_debug_expect_reports(true);
 	for (i = 0; i < nr; i++) {
 		struct task_struct *task;
 
@@ -1221,7 +1215,7 @@ static void race(struct kunit *test,
 			   r[i].owner.nr_revoked + r[i].revoked, r[i].refused);
 		owner_teardown(&r[i].owner);
 	}
-	expect_reports(false);
+	vaddr_pin_debug_expect_reports(false);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&lt->owner.vp.mm->pinned_vm), 0);
 }
 
@@ -1280,8 +1274,7 @@ static void lease_unpin_all(struct kunit *test, int ret)
 {
 	struct lease_test *lt = test->priv;
 
-	while (owner_unpin_one(&lt->owner))
-		;
+	owner_unpin_all(&lt->owner);
 }
 
 static void leased_pin_fails_cleanly_at_each_point(struct kunit *test)

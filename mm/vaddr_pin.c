@@ -21,14 +21,14 @@
  * (mmgrab(), not mmget(): a context must not keep an exiting process's
  * memory mapped) and vaddr_pin_teardown() drops it after unpinning whatever
  * the context still holds; an owner unpins its pins itself first, and
- * ``CONFIG_DEBUG_VADDR_PIN`` reports one that did not.  A pin call on another process's mm takes a
- * transient mmget() so that the address space cannot be torn down under
- * it (the caller's own cannot be); a pin on an mm that has already exited
- * fails with -EFAULT.  The caller's ``pages`` array is the
- * handle of a pin: it must stay allocated and unchanged until the pages are
- * unpinned, by vaddr_unpin_user_pages() or by teardown.  A record never
- * holds a page array of its own, so its size does not depend on how many
- * pages it covers.
+ * ``CONFIG_DEBUG_VADDR_PIN`` reports one that did not.  A pin call on
+ * another process's mm takes a transient mmget() so that the address space
+ * cannot be torn down under it (the caller's own cannot be); a pin on an
+ * mm that has already exited fails with -EFAULT.  The caller's ``pages``
+ * array is the handle of a pin: it must stay allocated and unchanged until
+ * the pages are unpinned, by vaddr_unpin_user_pages() or by teardown.  A
+ * record never holds a page array of its own, so its size does not depend
+ * on how many pages it covers.
  *
  * **Accounting.** Pins are charged to ``mm->pinned_vm`` against
  * ``RLIMIT_MEMLOCK`` of the pinning task, as ib_umem charges memory
@@ -1048,7 +1048,7 @@ void vaddr_pin_teardown(struct vaddr_pin *vp)
 	node = rb_first(&vp->ranges);
 	if (node)
 		report_teardown(vp, rb_entry(node, struct vaddr_pin_range, node));
-	while ((node = rb_first(&vp->ranges))) {
+	for (; node; node = rb_first(&vp->ranges)) {
 		range = rb_entry(node, struct vaddr_pin_range, node);
 		rb_erase(node, &vp->ranges);
 		range->flags |= VADDR_PIN_RANGE_UNPINNED;

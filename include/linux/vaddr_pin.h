@@ -105,10 +105,19 @@ unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm);
 unsigned long vaddr_pin_dirty_pinned_pages(void);
 
-#ifdef CONFIG_DEBUG_VADDR_PIN
 /* For KUnit: the misuses reported so far, and making them quiet. */
+#ifdef CONFIG_DEBUG_VADDR_PIN
 unsigned int vaddr_pin_debug_reports(void);
 void vaddr_pin_debug_expect_reports(bool expect);
+#else
+static inline unsigned int vaddr_pin_debug_reports(void)
+{
+	return 0;
+}
+
+static inline void vaddr_pin_debug_expect_reports(bool expect)
+{
+}
 #endif
 
 #else /* CONFIG_VADDR_PIN */
