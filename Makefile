@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: help deps tree kernel selftests static kunit selftest check demo \
-	bench shell edit refresh-patch clean distclean
+	bench stress shell edit refresh-patch clean distclean
 
 help:
 	@grep '^make [a-z-]* ' README.md
@@ -39,6 +39,9 @@ demo:
 
 bench:
 	@$(S)/bench.sh
+
+stress:
+	@$(S)/stress.sh
 
 shell: selftests
 	@$(S)/run-guest.sh shell

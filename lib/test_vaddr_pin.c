@@ -714,6 +714,41 @@ static void bad_unpins_are_reported(struct kunit *test)
 	vaddr_pin_teardown(&other);
 	expect_reported(test, reports, 0);
 }
+
+/*
+ * When the mm goes, each context still pinning it is checked again later
+ * (flushed here rather than waited for): the one whose pins are still
+ * there is reported, the one without pins is not, and one torn down in
+ * between is neither reported nor touched again.
+ */
+static void pins_outliving_their_mm_are_reported(struct kunit *test)
+{
+	struct vp_test *t = test->priv;
+	unsigned long addr = vp_test_map(test, 4, PROT_READ | PROT_WRITE);
+	struct page **pages = vp_test_pages(test, 4);
+	struct vaddr_pin empty, gone;
+	unsigned int reports;
+
+	vaddr_pin_init(&empty, current->mm, NULL, &vp_test_ops);
+	vaddr_pin_init(&gone, current->mm, NULL, &vp_test_ops);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&t->vp, addr, 2 * PAGE_SIZE,
+						   0, pages, 2), 0);
+	KUNIT_ASSERT_EQ(test, vaddr_pin_user_pages(&gone, addr + 2 * PAGE_SIZE,
+						   2 * PAGE_SIZE, 0, pages + 2, 2),
+			0);
+	vaddr_pin_debug_expect_reports(true);
+	reports = vaddr_pin_debug_reports();
+	vaddr_pin_mm_exit(current->mm);
+	vaddr_unpin_user_pages(&gone, pages + 2, 2, false);
+	vaddr_pin_teardown(&gone);
+	flush_delayed_work(&t->vp.exit_check);
+	flush_delayed_work(&empty.exit_check);
+	vaddr_pin_debug_expect_reports(false);
+	expect_reported(test, reports, 1);
+	vaddr_pin_teardown(&empty);
+	vaddr_unpin_user_pages(&t->vp, pages, 2, false);
+	expect_nothing_held(test);
+}
 #endif /* CONFIG_DEBUG_VADDR_PIN */
 
 #ifdef CONFIG_FAIL_VADDR_PIN
@@ -791,6 +826,7 @@ static struct kunit_case vaddr_pin_cases[] = {
 	KUNIT_CASE_SLOW(zero_page_never_pinned),
 #ifdef CONFIG_DEBUG_VADDR_PIN
 	KUNIT_CASE(bad_unpins_are_reported),
+	KUNIT_CASE(pins_outliving_their_mm_are_reported),
 #endif
 #ifdef CONFIG_FAIL_VADDR_PIN
 	KUNIT_CASE(pin_fails_cleanly_at_each_point),

@@ -122,6 +122,7 @@
 
 #define pr_fmt(fmt) "vaddr_pin: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/kdev_t.h>
 #include <linux/file_pin_lease.h>
@@ -141,6 +142,7 @@
 #include <linux/vaddr_pin.h>
 #include <linux/vaddr_pin_fail.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
@@ -204,6 +206,38 @@ struct vaddr_pin_range {
 
 static struct kmem_cache *vaddr_pin_range_cache __ro_after_init;
 static atomic64_t vaddr_pin_next_id = ATOMIC64_INIT(0);
+
+#ifdef CONFIG_DEBUG_VADDR_PIN
+/* Records allocated and not yet freed, for vaddr_pin_counts in debugfs. */
+static atomic_long_t vaddr_pin_nr_records = ATOMIC_LONG_INIT(0);
+
+static void count_records(long nr)
+{
+	atomic_long_add(nr, &vaddr_pin_nr_records);
+}
+#else
+static void count_records(long nr)
+{
+}
+#endif
+
+static struct vaddr_pin_range *range_alloc(void)
+{
+	struct vaddr_pin_range *range;
+
+	if (vaddr_pin_should_fail())
+		return NULL;
+	range = kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
+	if (range)
+		count_records(1);
+	return range;
+}
+
+static void range_free(struct vaddr_pin_range *range)
+{
+	count_records(-1);
+	kmem_cache_free(vaddr_pin_range_cache, range);
+}
 
 /* === Accounting === */
 
@@ -406,7 +440,7 @@ static int finish_call(struct vaddr_pin *vp, struct list_head *ranges,
 static void put_range(struct vaddr_pin_range *range)
 {
 	if (refcount_dec_and_test(&range->ref))
-		kmem_cache_free(vaddr_pin_range_cache, range);
+		range_free(range);
 }
 
 /*
@@ -544,6 +578,101 @@ static void report_teardown(struct vaddr_pin *vp,
 	vaddr_pin_report(vp, "torn down with pins, the first %lu pages at %#lx",
 			 range->nr_pages, range->start);
 }
+
+/*
+ * How long the pins of a context may outlive its mm.  An mm normally goes
+ * with pins still recorded: do_exit() drops the mm before it closes the
+ * files that own the contexts (an RDMA device file, the test pinner).  Pins
+ * still there this much later belong to an owner that did not go with its
+ * process (a file passed on or leaked): that is reported.
+ */
+static unsigned int vaddr_pin_exit_grace_ms = 10000;
+
+static void exit_check(struct work_struct *work)
+{
+	struct vaddr_pin *vp = container_of(to_delayed_work(work),
+					    struct vaddr_pin, exit_check);
+	unsigned long start = 0, nr_pages = 0;
+	struct rb_node *node;
+
+	spin_lock(&vp->lock);
+	node = rb_first(&vp->ranges);
+	if (node) {
+		start = rb_entry(node, struct vaddr_pin_range, node)->start;
+		nr_pages = rb_entry(node, struct vaddr_pin_range, node)->nr_pages;
+	}
+	spin_unlock(&vp->lock);
+	if (node)
+		vaddr_pin_report(vp, "pins outlived their mm by %u ms, the first %lu pages at %#lx",
+				 vaddr_pin_exit_grace_ms, nr_pages, start);
+}
+
+static void exit_check_init(struct vaddr_pin *vp)
+{
+	INIT_DELAYED_WORK(&vp->exit_check, exit_check);
+}
+
+/* Once @vp is off the list of contexts, nothing queues the check again. */
+static void exit_check_cancel(struct vaddr_pin *vp)
+{
+	cancel_delayed_work_sync(&vp->exit_check);
+}
+
+/**
+ * vaddr_pin_mm_exit() - an address space is going away
+ * @mm: the mm, from exit_mmap()
+ *
+ * Checks, vaddr_pin_exit_grace_ms later, that the contexts pinning @mm's
+ * memory have dropped their pins.
+ */
+void vaddr_pin_mm_exit(struct mm_struct *mm)
+{
+	unsigned long delay = msecs_to_jiffies(READ_ONCE(vaddr_pin_exit_grace_ms));
+	struct vaddr_pin *vp;
+
+	spin_lock(&vaddr_pin_contexts_lock);
+	list_for_each_entry(vp, &vaddr_pin_contexts, node) {
+		if (vp->mm != mm)
+			continue;
+		spin_lock(&vp->lock);
+		if (!RB_EMPTY_ROOT(&vp->ranges))
+			queue_delayed_work(system_unbound_wq, &vp->exit_check,
+					   delay);
+		spin_unlock(&vp->lock);
+	}
+	spin_unlock(&vaddr_pin_contexts_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(vaddr_pin_mm_exit);
+
+/*
+ * /sys/kernel/debug/vaddr_pin_counts: what is alive, one "name value" per
+ * line, for tests that check that nothing leaked.
+ */
+static int vaddr_pin_counts_show(struct seq_file *m, void *v)
+{
+	unsigned int contexts = 0;
+	struct vaddr_pin *vp;
+
+	spin_lock(&vaddr_pin_contexts_lock);
+	list_for_each_entry(vp, &vaddr_pin_contexts, node)
+		contexts++;
+	spin_unlock(&vaddr_pin_contexts_lock);
+	seq_printf(m, "contexts %u\n", contexts);
+	seq_printf(m, "records %ld\n", atomic_long_read(&vaddr_pin_nr_records));
+	seq_printf(m, "dirty_pinned_pages %ld\n",
+		   atomic_long_read(&vaddr_pin_nr_dirty_pinned));
+	seq_printf(m, "reports %u\n", vaddr_pin_debug_reports());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vaddr_pin_counts);
+
+static void vaddr_pin_debug_init(void)
+{
+	debugfs_create_file("vaddr_pin_counts", 0400, NULL, NULL,
+			    &vaddr_pin_counts_fops);
+	debugfs_create_u32("vaddr_pin_exit_grace_ms", 0600, NULL,
+			   &vaddr_pin_exit_grace_ms);
+}
 #else
 static void report_bad_unpin(struct vaddr_pin *vp, struct page **pages,
 			     unsigned long nr_pages, unsigned long found)
@@ -553,6 +682,18 @@ static void report_bad_unpin(struct vaddr_pin *vp, struct page **pages,
 
 static void report_teardown(struct vaddr_pin *vp,
 			    struct vaddr_pin_range *range)
+{
+}
+
+static void exit_check_init(struct vaddr_pin *vp)
+{
+}
+
+static void exit_check_cancel(struct vaddr_pin *vp)
+{
+}
+
+static void vaddr_pin_debug_init(void)
 {
 }
 #endif /* CONFIG_DEBUG_VADDR_PIN */
@@ -567,7 +708,7 @@ static void free_ranges(struct list_head *ranges)
 		list_del(&range->list);
 		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
-		kmem_cache_free(vaddr_pin_range_cache, range);
+		range_free(range);
 	}
 }
 
@@ -615,8 +756,7 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		lease_flags = vma_lease_flags(vma, flags);
 		if (lease_flags && !leased)
 			return -EPERM;
-		range = vaddr_pin_should_fail() ? NULL :
-			kmem_cache_zalloc(vaddr_pin_range_cache, GFP_KERNEL);
+		range = range_alloc();
 		if (!range)
 			return -ENOMEM;
 		file_pin_init(&range->fp);
@@ -1004,6 +1144,7 @@ void vaddr_pin_init(struct vaddr_pin *vp, struct mm_struct *mm,
 	spin_lock_init(&vp->lock);
 	vp->ranges = RB_ROOT;
 	atomic_set(&vp->revoking, 0);
+	exit_check_init(vp);
 	spin_lock(&vaddr_pin_contexts_lock);
 	list_add_tail(&vp->node, &vaddr_pin_contexts);
 	spin_unlock(&vaddr_pin_contexts_lock);
@@ -1032,6 +1173,7 @@ void vaddr_pin_teardown(struct vaddr_pin *vp)
 	spin_lock(&vaddr_pin_contexts_lock);
 	list_del(&vp->node);
 	spin_unlock(&vaddr_pin_contexts_lock);
+	exit_check_cancel(vp);
 
 	/*
 	 * Untied, the pins can no longer be found by a revoker; wait for the
@@ -1164,6 +1306,7 @@ void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm)
 static int __init vaddr_pin_setup(void)
 {
 	vaddr_pin_range_cache = KMEM_CACHE(vaddr_pin_range, SLAB_PANIC);
+	vaddr_pin_debug_init();
 	return 0;
 }
 subsys_initcall(vaddr_pin_setup);

@@ -39,6 +39,7 @@ static u32 slow_revoke_ms = 3000;
 struct vp_test_pin {
 	unsigned long nr_pages;
 	u32 id;
+	bool write;			/* pinned with VADDR_PIN_WRITE */
 	struct list_head revoke_node;	/* on ctx->revoke_list, under ctx->lock */
 	struct page *pages[];
 };
@@ -207,6 +208,7 @@ static int vp_test_pin(struct vp_test_ctx *ctx,
 		return -ENOMEM;
 	INIT_LIST_HEAD(&pin->revoke_node);
 	pin->nr_pages = nr_pages;
+	pin->write = flags & VADDR_PIN_WRITE;
 
 	/*
 	 * Under ctx->lock, so that a revoke, which may come as soon as the
@@ -294,7 +296,8 @@ static int vp_test_state(struct vp_test_ctx *ctx,
 
 /*
  * Write into a pin's pages through the kernel mapping, as a device's DMA
- * would: no page table sees it, nothing marks the pages dirty.
+ * would: no page table sees it, nothing marks the pages dirty.  Only into
+ * a pin taken for write: a read pin may hold the zero page (a DAX hole).
  */
 static int vp_test_fill(struct vp_test_ctx *ctx,
 			struct vaddr_pin_test_fill __user *uarg)
@@ -310,6 +313,10 @@ static int vp_test_fill(struct vp_test_ctx *ctx,
 
 	mutex_lock(&ctx->lock);
 	pin = xa_load(&ctx->pins, arg.id);
+	if (pin && !pin->write) {
+		mutex_unlock(&ctx->lock);
+		return -EPERM;
+	}
 	for (i = 0; pin && i < pin->nr_pages; i++) {
 		void *p = kmap_local_page(pin->pages[i]);
 

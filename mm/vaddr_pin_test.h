@@ -33,7 +33,10 @@ struct vaddr_pin_test_state {
 	__u64 nr_pages;		/* out */
 };
 
-/* Write @byte into every pinned page from the kernel, as a device would. */
+/*
+ * Write @byte into every page of a pin taken with VADDR_PIN_TEST_WRITE, from
+ * the kernel, as a device would (EPERM for a read pin).
+ */
 struct vaddr_pin_test_fill {
 	__u32 id;		/* in: from PIN */
 	__u32 byte;		/* in: the value, 0 to 255 */

@@ -155,12 +155,29 @@ writable_pins() {
 	esac
 }
 
+# hostile_user FS DIR: uid 65534 against root's file on FS; on ext4-dax,
+# whose holes are the zero page, that page pinned two million times.
+hostile_user() {
+	VP_TEST_DIR=$2 VP_TEST_FS=$1 run_ktap "hostile_user.$1" 300 \
+		"$bin/vaddr_pin/hostile_user" -f others_file
+	[ "$1" = ext4-dax ] && VP_TEST_DIR=$2 run_ktap hostile_user.zero_page 900 \
+		"$bin/vaddr_pin/hostile_user" -t zero_page_pinned_two_million_times
+}
+
+# interface_fuzz FS DIR: random lease, pinner and file_pins calls on a file
+# of FS, bounded by VP_FUZZ_CALLS per process and VP_FUZZ_SECONDS.
+interface_fuzz() {
+	case $1 in tmpfs|ext4|ext4-dax) ;; *) return ;; esac
+	VP_TEST_DIR=$2 VP_FUZZ_SECONDS=${VP_FUZZ_SECONDS:-60} \
+		run_ktap "interface_fuzz.$1" 900 "$bin/vaddr_pin/interface_fuzz"
+}
+
 # The project's own selftests: those about files once per file system,
 # the others once.
 PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
-		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins writable_pins rdma_mr " in *" $(basename "$t") "*) continue ;; esac
+		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins writable_pins rdma_mr hostile_user interface_fuzz pin_stress " in *" $(basename "$t") "*) continue ;; esac
 		[ -x "$t" ] && run_ktap "$(basename "$t")" 600 "$t"
 	done
 	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do
@@ -184,8 +201,16 @@ run_vaddr_pin_selftests() {
 		esac
 		writable_pins $fs $dir
 		case $fs in ext4|xfs) writeback_pins $fs $dir ;; esac
+		hostile_user $fs $dir
+		interface_fuzz $fs $dir
 		umount_fs $fs $dir
 	done
+}
+
+rxe_up() {
+	ip link add dummy0 type dummy 2>/dev/null
+	ip link set dummy0 up
+	rdma link add rxe0 type rxe netdev dummy0 2>/dev/null
 }
 
 # run_rdma [all]: on rxe0, with a file on ext4 -o dax and one in ext4's
@@ -195,9 +220,7 @@ run_vaddr_pin_selftests() {
 run_rdma() {
 	rdma_fs="ext4-dax ext4"
 	[ "${1:-}" = all ] && rdma_fs="$rdma_fs xfs"
-	ip link add dummy0 type dummy 2>/dev/null
-	ip link set dummy0 up
-	rdma link add rxe0 type rxe netdev dummy0 2>/dev/null
+	rxe_up
 	[ "${1:-}" = all ] && rdma link add siw0 type siw netdev dummy0
 	for fs in $rdma_fs; do
 		mount_fs $fs /tmp/demo-$fs >"$out/logs/mount-demo-$fs.log" 2>&1
@@ -209,12 +232,32 @@ run_rdma() {
 			VP_TEST_DIR=/tmp/demo-$fs run_ktap "rdma_mr.$fs" 600 \
 				"$bin/vaddr_pin/rdma_mr"
 		done
+		run_ktap hostile_user.memlock 300 "$bin/vaddr_pin/hostile_user" \
+			-t memlock_holds_for_every_pinning_path
 		rdma link delete siw0
 	fi
 	for fs in $rdma_fs; do
 		umount_fs $fs /tmp/demo-$fs
 	done
 	rdma link delete rxe0
+}
+
+# run_stress SECONDS: tools/testing/selftests/vaddr_pin/pin_stress.c on
+# ext4, ext4 on fsdax and tmpfs at once, with MRs on rxe0.
+run_stress() {
+	dirs=
+	for fs in ext4 ext4-dax tmpfs; do
+		mount_fs $fs /tmp/stress-$fs >"$out/logs/mount-stress-$fs.log" 2>&1 ||
+			echo "not ok pin_stress.mount-$fs" >> "$out/tap"
+		dirs="$dirs /tmp/stress-$fs"
+	done
+	rxe_up
+	VP_STRESS_DIRS=$dirs VP_STRESS_SECONDS=$1 run_ktap pin_stress \
+		$(( $1 + 600 )) "$bin/vaddr_pin/pin_stress"
+	rdma link delete rxe0
+	for fs in ext4 ext4-dax tmpfs; do
+		umount_fs $fs /tmp/stress-$fs
+	done
 }
 
 run_env_checks() {
@@ -224,7 +267,8 @@ run_env_checks() {
 
 case "$job" in
 check) collect_kunit; run_env_checks; run_rdma all; run_vaddr_pin_selftests
-	run_mm_gup_tests ;;
+	run_mm_gup_tests; run_stress "${vp_stress_seconds:-100}" ;;
+stress) run_stress "${vp_stress_seconds:-1200}" ;;
 kunit) collect_kunit ;;
 demo)	collect_kunit
 	run_rdma
@@ -242,6 +286,6 @@ demo)	collect_kunit
 run) run_test script 1200 sh -x "$vp_script" ;;
 bench) . "$top/scripts/guest-bench.sh" ;;
 selftest) run_env_checks; run_rdma all; run_vaddr_pin_selftests
-	run_mm_gup_tests ;;
+	run_mm_gup_tests; run_stress "${vp_stress_seconds:-100}" ;;
 *) echo "unknown job $job" >&2 ;;
 esac

@@ -15,6 +15,7 @@
 #include <linux/rbtree_types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct file;
 struct mm_struct;
@@ -57,6 +58,8 @@ struct vaddr_pin_ops {
  * @revoking: revocations of this context's pins under way; teardown waits
  *	for them.
  * @node: entry in the list of every context, for the listing.
+ * @exit_check: with CONFIG_DEBUG_VADDR_PIN, checks that the pins do not
+ *	outlive @mm for long (see vaddr_pin_mm_exit()).
  *
  * Embed one in the object that holds the pins (an RDMA memory region, a
  * DMA mapping).  Only @mm, @owner and @ops are for the owner to read; the
@@ -71,6 +74,9 @@ struct vaddr_pin {
 	struct rb_root ranges;
 	atomic_t revoking;
 	struct list_head node;
+#ifdef CONFIG_DEBUG_VADDR_PIN
+	struct delayed_work exit_check;
+#endif
 };
 
 /**
@@ -109,7 +115,12 @@ unsigned long vaddr_pin_dirty_pinned_pages(void);
 #ifdef CONFIG_DEBUG_VADDR_PIN
 unsigned int vaddr_pin_debug_reports(void);
 void vaddr_pin_debug_expect_reports(bool expect);
+void vaddr_pin_mm_exit(struct mm_struct *mm);
 #else
+static inline void vaddr_pin_mm_exit(struct mm_struct *mm)
+{
+}
+
 static inline unsigned int vaddr_pin_debug_reports(void)
 {
 	return 0;
@@ -163,6 +174,10 @@ vaddr_pin_get_ranges(struct vaddr_pin *vp, struct vaddr_pin_range_info *info,
 static inline unsigned long vaddr_pin_dirty_pinned_pages(void)
 {
 	return 0;
+}
+
+static inline void vaddr_pin_mm_exit(struct mm_struct *mm)
+{
 }
 
 #endif /* CONFIG_VADDR_PIN */

@@ -199,4 +199,23 @@ TEST_F(pinner, bad_requests)
 	munmap(none, page_size);
 }
 
+/* FILL writes as a device would, so only into pins taken for write. */
+TEST_F(pinner, fill_needs_a_write_pin)
+{
+	unsigned int ro, rw;
+
+	ASSERT_EQ(0, pin(self->fd, self->mem, page_size, 0, &ro));
+	ASSERT_EQ(0, pin(self->fd, self->mem + page_size, page_size,
+			 VADDR_PIN_TEST_WRITE, &rw));
+	EXPECT_EQ(-1, fill(self->fd, ro, 0xa5));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0x5a, self->mem[0]);
+	EXPECT_EQ(0, fill(self->fd, rw, 0xa5));
+	EXPECT_EQ((char)0xa5, self->mem[page_size]);
+	EXPECT_EQ(-1, fill(self->fd, 12345, 0));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, unpin(self->fd, ro, 0));
+	EXPECT_EQ(0, unpin(self->fd, rw, VADDR_PIN_TEST_DIRTY));
+}
+
 TEST_HARNESS_MAIN

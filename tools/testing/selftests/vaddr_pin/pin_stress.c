@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress: processes that pin, unpin, lease, unlease, register RDMA MRs on
+ * rxe0, write to them over RDMA, truncate, punch holes, close and get
+ * killed, all at once, on one file per directory of $VP_STRESS_DIRS (the
+ * guest gives ext4, ext4 on fsdax and tmpfs).  Every result must be one
+ * the documentation allows.  Then, with every process gone: no FOLL_PIN
+ * pin, record, context or dirty-pinned page is left (vaddr_pin_counts in
+ * debugfs, CONFIG_DEBUG_VADDR_PIN), no layout lease, no file_pins line,
+ * and no new misuse report.
+ *
+ * $VP_STRESS_SECONDS (default 60) bounds the run; $VP_STRESS_WORKERS
+ * (default 2) processes work on each directory; a killer SIGKILLs one of
+ * them every 0.2 to 1 s and a new one takes its place.  The counts of
+ * every operation are printed at the end.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/falloc.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "vaddr_pin_selftest.h"
+#include "../../../vaddr_pin/rdma_loop.h"
+
+#define FILE_PAGES	64
+#define MAX_DIRS	4
+#define MAX_WORKERS	64
+#define NR_PINS		8
+#define NR_MRS		4
+#define VP_COUNTS	"/sys/kernel/debug/vaddr_pin_counts"
+
+/* Operations, counted across every process in shared memory. */
+enum op {
+	OP_PIN, OP_PIN_REFUSED, OP_UNPIN, OP_REVOKED, OP_MR, OP_MR_REFUSED,
+	OP_DEREG, OP_WRITE, OP_WRITE_FAILED, OP_LEASE, OP_UNLEASE,
+	OP_TRUNCATE, OP_PUNCH, OP_BUSY, OP_CLOSE, OP_KILL, OP_UNEXPECTED,
+	NR_OPS
+};
+
+static const char *const op_names[NR_OPS] = {
+	"pin", "pin-refused", "unpin", "revoked", "mr", "mr-refused",
+	"dereg", "rdma-write", "rdma-write-failed", "lease", "unlease",
+	"truncate", "punch", "etxtbsy", "close", "sigkill", "unexpected",
+};
+
+static long *counts;		/* NR_OPS, shared by every process */
+static long ps;
+static uint64_t rnd_state;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Any seed, 0 included, gives a state xorshift does not get stuck in. */
+static void seed_rnd(uint64_t seed)
+{
+	rnd_state = seed ^ 0x9e3779b97f4a7c15ULL;
+}
+
+static unsigned long below(unsigned long n)
+{
+	return rnd() % n;
+}
+
+static void count(enum op op)
+{
+	__atomic_fetch_add(&counts[op], 1, __ATOMIC_RELAXED);
+}
+
+/* An errno no documentation allows for @what: counted and said. */
+static void unexpected(const char *what, int err)
+{
+	fprintf(stderr, "pid %d: %s: %s\n", getpid(), what, strerror(err));
+	count(OP_UNEXPECTED);
+}
+
+/* What one worker holds. */
+struct worker {
+	const char *path;
+	int fd;			/* the leasing (and mapping) file, or -1 */
+	int lease;		/* 0, or the lease taken through fd */
+	char *map;		/* the file, mapped through fd, or NULL */
+	int pinner;
+	unsigned int pins[NR_PINS];
+	struct rdma_loop rl;
+	char *src;		/* what RDMA writes send */
+	struct ibv_mr *src_mr, *mrs[NR_MRS];
+};
+
+static void drop_map(struct worker *w)
+{
+	if (w->map)
+		munmap(w->map, FILE_PAGES * ps);
+	w->map = NULL;
+}
+
+/* Open the file anew and map it; any lease went with the old fd. */
+static void reopen_file(struct worker *w)
+{
+	drop_map(w);
+	if (w->fd >= 0) {
+		close(w->fd);
+		count(OP_CLOSE);
+	}
+	w->lease = 0;
+	w->fd = open(w->path, O_RDWR);
+	if (w->fd < 0) {
+		unexpected("open", errno);
+		return;
+	}
+	w->map = mmap(NULL, FILE_PAGES * ps, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, w->fd, 0);
+	if (w->map == MAP_FAILED) {
+		w->map = NULL;
+		unexpected("mmap", errno);
+	}
+}
+
+static void set_lease(struct worker *w)
+{
+	int arg = below(8) ? F_RDLCK | F_LAYOUT : F_RDLCK | F_LAYOUT | F_UNBREAK;
+
+	if (w->lease) {
+		/* Releasing revokes what is tied to it, and waits for it. */
+		if (fcntl(w->fd, F_SETLEASE, F_UNLCK))
+			unexpected("F_UNLCK", errno);
+		w->lease = 0;
+		count(OP_UNLEASE);
+		return;
+	}
+	if (fcntl(w->fd, F_SETLEASE, arg)) {
+		unexpected("F_SETLEASE", errno);
+		return;
+	}
+	w->lease = arg;
+	count(OP_LEASE);
+}
+
+/* A random run of pages of the mapped file: *@len bytes at the result. */
+static char *some_pages(struct worker *w, size_t *len)
+{
+	unsigned long first = below(FILE_PAGES);
+
+	*len = (1 + below(FILE_PAGES - first < 16 ? FILE_PAGES - first : 16)) * ps;
+	return w->map + first * ps;
+}
+
+/*
+ * Pin errors a healthy kernel gives here: no lease (EPERM), a break under
+ * way (EAGAIN), pages past a truncation (EFAULT).
+ */
+static bool pin_refusal(int err)
+{
+	return err == EPERM || err == EAGAIN || err == EFAULT;
+}
+
+static void pin_or_unpin(struct worker *w)
+{
+	unsigned int *id = &w->pins[below(NR_PINS)];
+	size_t len;
+	char *p;
+
+	if (*id) {
+		/* Gone already if a break revoked it. */
+		if (unpin(w->pinner, *id, below(2) ? VADDR_PIN_TEST_DIRTY : 0))
+			errno == ENOENT ? count(OP_REVOKED) :
+					  unexpected("unpin", errno);
+		else
+			count(OP_UNPIN);
+		*id = 0;
+		return;
+	}
+	if (!w->map)
+		return;
+	p = some_pages(w, &len);
+	if (!pin(w->pinner, p, len, below(2) ? VADDR_PIN_TEST_WRITE : 0, id)) {
+		count(OP_PIN);
+	} else {
+		*id = 0;
+		pin_refusal(errno) ? count(OP_PIN_REFUSED) :
+				     unexpected("pin", errno);
+	}
+}
+
+static void mr_or_dereg(struct worker *w)
+{
+	struct ibv_mr **mr = &w->mrs[below(NR_MRS)];
+	size_t len;
+	char *p;
+
+	if (*mr) {
+		/* A revoked MR still deregisters. */
+		if (ibv_dereg_mr(*mr))
+			unexpected("ibv_dereg_mr", errno);
+		else
+			count(OP_DEREG);
+		*mr = NULL;
+		return;
+	}
+	if (!w->map || !w->rl.pd)
+		return;
+	p = some_pages(w, &len);
+	errno = 0;
+	*mr = ibv_reg_mr(w->rl.pd, p, len, IBV_ACCESS_LOCAL_WRITE |
+			 IBV_ACCESS_REMOTE_WRITE);
+	if (*mr)
+		count(OP_MR);
+	else
+		pin_refusal(errno) ? count(OP_MR_REFUSED) :
+				     unexpected("ibv_reg_mr", errno);
+}
+
+/* RDMA WRITE into one of the MRs: it fails only if the MR was revoked. */
+static void rdma_write(struct worker *w)
+{
+	struct ibv_mr *mr = w->mrs[below(NR_MRS)];
+	enum ibv_wc_status status;
+
+	if (!mr || !w->src_mr)
+		return;
+	if (rdma_loop_write(&w->rl, w->src_mr, w->src, ps, (uintptr_t)mr->addr,
+			    mr->rkey, &status)) {
+		unexpected("rdma write: no completion", EIO);
+		return;
+	}
+	if (status == IBV_WC_SUCCESS) {
+		count(OP_WRITE);
+		return;
+	}
+	count(OP_WRITE_FAILED);
+	if (rdma_loop_renew(&w->rl))
+		unexpected("rdma_loop_renew", errno);
+}
+
+/* Layout changes fail only with ETXTBSY (unbreakable or unrevocable). */
+static void change_layout(struct worker *w)
+{
+	off_t off = below(FILE_PAGES) * ps;
+	int fd = open(w->path, O_RDWR), ret;
+	enum op op;
+
+	if (fd < 0) {
+		unexpected("open", errno);
+		return;
+	}
+	switch (below(3)) {
+	case 0:
+		op = OP_TRUNCATE;
+		ret = ftruncate(fd, off);
+		break;
+	case 1:
+		op = OP_PUNCH;
+		ret = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				off, (1 + below(8)) * ps);
+		break;
+	default:	/* whole again, real blocks where fsdax had holes */
+		op = OP_CLOSE;
+		ret = ftruncate(fd, FILE_PAGES * ps);
+		if (!ret && fallocate(fd, 0, 0, FILE_PAGES * ps))
+			unexpected("fallocate", errno);
+		close(fd);
+		return;
+	}
+	if (!ret)
+		count(op);
+	else
+		errno == ETXTBSY ? count(OP_BUSY) : unexpected("layout change", errno);
+	close(fd);
+}
+
+static void reopen_pinner(struct worker *w)
+{
+	static const char *const names[] = {
+		PINNER, PINNER "_slow", PINNER "_unrevocable",
+	};
+	/* Mostly owners that revoke: an unrevocable one blocks changes. */
+	int which = below(8) ? below(2) : 2;
+
+	if (w->pinner >= 0) {
+		close(w->pinner);	/* unpins what it holds */
+		count(OP_CLOSE);
+	}
+	memset(w->pins, 0, sizeof(w->pins));
+	w->pinner = open(names[which], O_RDWR);
+	if (w->pinner < 0)
+		unexpected("open pinner", errno);
+}
+
+static void __attribute__((noreturn)) run_worker(const char *path,
+						 uint64_t seed)
+{
+	struct worker w = { .path = path, .fd = -1, .pinner = -1 };
+
+	seed_rnd(seed);
+	signal(SIGIO, SIG_IGN);
+	reopen_pinner(&w);
+	reopen_file(&w);
+	if (!rdma_loop_open(&w.rl, "rxe0")) {
+		w.src = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		w.src_mr = ibv_reg_mr(w.rl.pd, w.src, ps, IBV_ACCESS_LOCAL_WRITE);
+	}
+	if (!w.src_mr)
+		unexpected("rxe0", errno);
+
+	/* Until killed, or told to stop with SIGTERM. */
+	for (;;) {
+		switch (below(16)) {
+		case 0 ... 4:	pin_or_unpin(&w); break;
+		case 5 ... 7:	mr_or_dereg(&w); break;
+		case 8 ... 9:	rdma_write(&w); break;
+		case 10 ... 11:	set_lease(&w); break;
+		case 12 ... 13:	change_layout(&w); break;
+		case 14:	reopen_file(&w); break;
+		default:	reopen_pinner(&w); break;
+		}
+	}
+}
+
+/* The counters mm/vaddr_pin.c keeps in debugfs, by name; -1 if none. */
+static long vp_count(const char *name)
+{
+	char key[64];
+	long v, found = -1;
+	FILE *f = fopen(VP_COUNTS, "r");
+
+	while (f && fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Lines of every /proc/<pid>/file_pins, and layout leases in /proc/locks. */
+static int lines_of(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+static unsigned long env_or(const char *name, unsigned long dflt)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoul(v, NULL, 0) : dflt;
+}
+
+/*
+ * Write @val to the file @path, keeping what it held in @old.  Two opens:
+ * debugfs attributes cannot seek back.
+ */
+static int swap_setting(const char *path, const char *val, char *old,
+			size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, old, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	old[n] = 0;
+	fd = open(path, O_WRONLY);
+	n = fd < 0 ? -1 : write(fd, val, strlen(val));
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? 0 : -1;
+}
+
+struct stress {
+	int nr_dirs, nr_workers;
+	const char *dirs[MAX_DIRS];
+	char paths[MAX_DIRS][PATH_MAX];
+	pid_t pids[MAX_WORKERS];
+	uint64_t seed;
+	unsigned long spawned;	/* each worker's seed is seed + spawned */
+};
+
+static pid_t spawn(struct stress *st, int i)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		run_worker(st->paths[i % st->nr_dirs], st->seed + st->spawned);
+	st->spawned++;
+	return pid;
+}
+
+FIXTURE(stress) {};
+FIXTURE_SETUP(stress) {}
+FIXTURE_TEARDOWN(stress) {}
+
+TEST_F_TIMEOUT(stress, nothing_left_behind, 7200)
+{
+	unsigned long seconds = env_or("VP_STRESS_SECONDS", 60);
+	char *dirs = strdup(getenv("VP_STRESS_DIRS") ?: getenv("VP_TEST_DIR") ?: "/tmp");
+	char old_break[16], old_slow[16], scratch[16];
+	long held = pins_held(), reports = vp_count("reports");
+	struct stress st = { .seed = env_or("VP_STRESS_SEED", time(NULL)) };
+	time_t start = time(NULL), end = start + seconds;
+	int i, status, fd;
+	char *dir;
+
+	ps = sysconf(_SC_PAGESIZE);
+	counts = mmap(NULL, NR_OPS * sizeof(long), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, counts);
+	ASSERT_LE(0, reports) TH_LOG("no %s: CONFIG_DEBUG_VADDR_PIN?", VP_COUNTS);
+	for (dir = strtok(dirs, " "); dir && st.nr_dirs < MAX_DIRS;
+	     dir = strtok(NULL, " ")) {
+		snprintf(st.paths[st.nr_dirs], PATH_MAX, "%s/pin_stress.%d", dir,
+			 getpid());
+		fd = create_file_of(st.paths[st.nr_dirs], FILE_PAGES * ps, 0x33);
+		ASSERT_LE(0, fd) TH_LOG("%s", st.paths[st.nr_dirs]);
+		close(fd);
+		st.dirs[st.nr_dirs++] = dir;
+	}
+	st.nr_workers = st.nr_dirs * env_or("VP_STRESS_WORKERS", 2);
+	ASSERT_GE(MAX_WORKERS, st.nr_workers);
+	/* Slow revokes, and breaks that give up on them after 2 s. */
+	ASSERT_EQ(0, swap_setting("/proc/sys/fs/lease-break-time", "2",
+				  old_break, sizeof(old_break)));
+	ASSERT_EQ(0, swap_setting("/sys/kernel/debug/vaddr_pin_test_slow_ms",
+				  "100", old_slow, sizeof(old_slow)));
+	printf("# %d processes on %s for %lus, seed %#llx (VP_STRESS_SEED)\n",
+	       st.nr_workers, getenv("VP_STRESS_DIRS") ?: "$VP_TEST_DIR",
+	       seconds, (unsigned long long)st.seed);
+	fflush(stdout);
+
+	seed_rnd(st.seed);
+	for (i = 0; i < st.nr_workers; i++)
+		st.pids[i] = spawn(&st, i);
+	while (time(NULL) < end) {
+		usleep(200000 + below(800000));
+		i = below(st.nr_workers);
+		kill(st.pids[i], SIGKILL);
+		ASSERT_EQ(st.pids[i], waitpid(st.pids[i], &status, 0));
+		count(OP_KILL);
+		st.pids[i] = spawn(&st, i);
+	}
+	for (i = 0; i < st.nr_workers; i++) {
+		kill(st.pids[i], SIGKILL);
+		ASSERT_EQ(st.pids[i], waitpid(st.pids[i], &status, 0));
+		EXPECT_EQ(SIGKILL, WTERMSIG(status)) TH_LOG("worker %d died early", i);
+	}
+
+	printf("# %lds:", (long)(time(NULL) - start));
+	for (i = 0; i < NR_OPS; i++)
+		printf(" %s %ld", op_names[i], counts[i]);
+	printf("\n");
+	EXPECT_EQ(0, counts[OP_UNEXPECTED]);
+	/* A run that did not do the things it stresses proves nothing. */
+	EXPECT_LT(0, counts[OP_PIN]);
+	EXPECT_LT(0, counts[OP_MR]);
+	EXPECT_LT(0, counts[OP_WRITE]);
+	EXPECT_LT(0, counts[OP_LEASE]);
+	EXPECT_LT(0, counts[OP_TRUNCATE] + counts[OP_PUNCH]);
+	EXPECT_LT(0, counts[OP_KILL]);
+
+	/* Every process has exited: nothing of theirs may be left. */
+	EXPECT_EQ(held, pins_held());
+	EXPECT_EQ(0, vp_count("contexts"));
+	EXPECT_EQ(0, vp_count("records"));
+	EXPECT_EQ(0, vp_count("dirty_pinned_pages"));
+	EXPECT_EQ(reports, vp_count("reports"));
+	EXPECT_EQ(0, lines_of("cat /proc/[0-9]*/file_pins 2>/dev/null | wc -l"));
+	EXPECT_EQ(0, lines_of("grep -c LAYOUT /proc/locks"));
+	EXPECT_EQ(0, swap_setting("/proc/sys/fs/lease-break-time", old_break,
+				  scratch, sizeof(scratch)));
+	EXPECT_EQ(0, swap_setting("/sys/kernel/debug/vaddr_pin_test_slow_ms",
+				  old_slow, scratch, sizeof(scratch)));
+	for (i = 0; i < st.nr_dirs; i++)
+		unlink(st.paths[i]);
+	free(dirs);
+}
+
+TEST_HARNESS_MAIN
