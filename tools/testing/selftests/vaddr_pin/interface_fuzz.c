@@ -35,6 +35,7 @@
 
 #include "../kselftest_harness.h"
 #include "vaddr_pin_selftest.h"
+#include "xorshift.h"
 
 #define NR_WORKERS	3	/* the last one is uid 65534 */
 #define NOBODY		65534
@@ -44,22 +45,6 @@
 #define NR_FDS		10
 
 static long ps;
-
-/* xorshift64*: cheap, and the same run from the same seed. */
-static uint64_t rnd_state;
-
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
-}
-
-static unsigned long below(unsigned long n)
-{
-	return rnd() % n;
-}
 
 /* What one worker has to call with. */
 struct worker {
@@ -438,7 +423,7 @@ static void run_worker(struct worker *w, int peers_fd, uint64_t seed,
 
 	if (read(peers_fd, w->peers, sizeof(w->peers)) != sizeof(w->peers))
 		_exit(5);
-	rnd_state = seed ^ 0x9e3779b97f4a7c15ULL;	/* never 0 */
+	seed_rnd(seed);
 	signal(SIGIO, SIG_IGN);		/* lease breaks signal the holder */
 	w->pinner[0] = open(PINNER, O_RDWR);
 	w->pinner[1] = open(PINNER "_unrevocable", O_RDWR);
@@ -503,13 +488,6 @@ static int layout_leases_on(ino_t ino)
 	return n;
 }
 
-static unsigned long env_or(const char *name, unsigned long dflt)
-{
-	const char *v = getenv(name);
-
-	return v ? strtoul(v, NULL, 0) : dflt;
-}
-
 FIXTURE(fuzz) {};
 FIXTURE_SETUP(fuzz) {}
 FIXTURE_TEARDOWN(fuzz) {}
@@ -520,10 +498,10 @@ TEST_F_TIMEOUT(fuzz, random_calls, 900)
 	unsigned long calls = env_or("VP_FUZZ_CALLS", 20000);
 	time_t deadline = time(NULL) + env_or("VP_FUZZ_SECONDS", 60);
 	uint64_t seed = env_or("VP_FUZZ_SEED", time(NULL) ^ (getpid() << 16));
-	char path[PATH_MAX], old_break[16] = "45";
+	char path[PATH_MAX], old_break[16], scratch[16];
 	struct worker w = { 0 };
 	long held = pins_held();
-	int fd, i, status, bt, peers[2];
+	int fd, i, status, peers[2];
 	struct stat st;
 
 	ps = sysconf(_SC_PAGESIZE);
@@ -538,10 +516,8 @@ TEST_F_TIMEOUT(fuzz, random_calls, 900)
 	ASSERT_EQ(0, fstat(fd, &st));
 	close(fd);
 	/* A slow revoke must not hold a worker for 45 s. */
-	bt = open("/proc/sys/fs/lease-break-time", O_RDWR);
-	ASSERT_LE(0, bt);
-	ASSERT_LT(0, read(bt, old_break, sizeof(old_break) - 1));
-	ASSERT_EQ(1, pwrite(bt, "1", 1, 0));
+	ASSERT_EQ(0, swap_setting("/proc/sys/fs/lease-break-time", "1",
+				  old_break, sizeof(old_break)));
 
 	/* Each worker reads its peers' pids, which it reads file_pins of. */
 	ASSERT_EQ(0, pipe(peers));
@@ -565,8 +541,8 @@ TEST_F_TIMEOUT(fuzz, random_calls, 900)
 	}
 	EXPECT_EQ(held, pins_held());
 	EXPECT_EQ(0, layout_leases_on(st.st_ino));
-	EXPECT_LT(0, pwrite(bt, old_break, strlen(old_break), 0));
-	close(bt);
+	EXPECT_EQ(0, swap_setting("/proc/sys/fs/lease-break-time", old_break,
+				  scratch, sizeof(scratch)));
 	unlink(path);
 }
 

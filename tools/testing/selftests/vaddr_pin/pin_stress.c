@@ -33,6 +33,7 @@
 
 #include "../kselftest_harness.h"
 #include "vaddr_pin_selftest.h"
+#include "xorshift.h"
 #include "../../../vaddr_pin/rdma_loop.h"
 
 #define FILE_PAGES	64
@@ -58,27 +59,6 @@ static const char *const op_names[NR_OPS] = {
 
 static long *counts;		/* NR_OPS, shared by every process */
 static long ps;
-static uint64_t rnd_state;
-
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
-}
-
-/* Any seed, 0 included, gives a state xorshift does not get stuck in. */
-static void seed_rnd(uint64_t seed)
-{
-	rnd_state = seed ^ 0x9e3779b97f4a7c15ULL;
-}
-
-static unsigned long below(unsigned long n)
-{
-	return rnd() % n;
-}
-
 static void count(enum op op)
 {
 	__atomic_fetch_add(&counts[op], 1, __ATOMIC_RELAXED);
@@ -360,35 +340,6 @@ static int lines_of(const char *cmd)
 	if (p)
 		pclose(p);
 	return n;
-}
-
-static unsigned long env_or(const char *name, unsigned long dflt)
-{
-	const char *v = getenv(name);
-
-	return v ? strtoul(v, NULL, 0) : dflt;
-}
-
-/*
- * Write @val to the file @path, keeping what it held in @old.  Two opens:
- * debugfs attributes cannot seek back.
- */
-static int swap_setting(const char *path, const char *val, char *old,
-			size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, old, size - 1);
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	old[n] = 0;
-	fd = open(path, O_WRONLY);
-	n = fd < 0 ? -1 : write(fd, val, strlen(val));
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? 0 : -1;
 }
 
 struct stress {

@@ -130,4 +130,34 @@ static inline int create_zero_file(const char *path, size_t len)
 	return create_file_of(path, len, 0);
 }
 
+/*
+ * Write @val to the file @path, keeping what it held in @old.  Two opens:
+ * debugfs attributes cannot seek back.
+ */
+static inline int swap_setting(const char *path, const char *val, char *old,
+			size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, old, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	old[n] = 0;
+	fd = open(path, O_WRONLY);
+	n = fd < 0 ? -1 : write(fd, val, strlen(val));
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? 0 : -1;
+}
+
+/* The number in environment variable @name, or @dflt. */
+static inline unsigned long env_or(const char *name, unsigned long dflt)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoul(v, NULL, 0) : dflt;
+}
+
 #endif /* __SELFTESTS_VADDR_PIN_H */
