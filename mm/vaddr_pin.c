@@ -592,19 +592,18 @@ static void exit_check(struct work_struct *work)
 {
 	struct vaddr_pin *vp = container_of(to_delayed_work(work),
 					    struct vaddr_pin, exit_check);
-	unsigned long start = 0, nr_pages = 0;
+	struct vaddr_pin_range *range;
 	struct rb_node *node;
 
 	spin_lock(&vp->lock);
 	node = rb_first(&vp->ranges);
 	if (node) {
-		start = rb_entry(node, struct vaddr_pin_range, node)->start;
-		nr_pages = rb_entry(node, struct vaddr_pin_range, node)->nr_pages;
+		range = rb_entry(node, struct vaddr_pin_range, node);
+		vaddr_pin_report(vp, "pins outlived their mm by %u ms, the first %lu pages at %#lx",
+				 vaddr_pin_exit_grace_ms, range->nr_pages,
+				 range->start);
 	}
 	spin_unlock(&vp->lock);
-	if (node)
-		vaddr_pin_report(vp, "pins outlived their mm by %u ms, the first %lu pages at %#lx",
-				 vaddr_pin_exit_grace_ms, nr_pages, start);
 }
 
 static void exit_check_init(struct vaddr_pin *vp)

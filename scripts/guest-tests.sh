@@ -175,9 +175,12 @@ interface_fuzz() {
 # The project's own selftests: those about files once per file system,
 # the others once.
 PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
+# Those run below, or by run_rdma and run_stress, with their own settings.
+OWN_RUN_TESTS="lease_revoke layout_break writeback_pins writable_pins rdma_mr
+	hostile_user interface_fuzz pin_stress fail_points"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
-		case " $PER_FS_TESTS lease_revoke layout_break writeback_pins writable_pins rdma_mr hostile_user interface_fuzz pin_stress fail_points " in *" $(basename "$t") "*) continue ;; esac
+		case " $(echo $PER_FS_TESTS $OWN_RUN_TESTS) " in *" $(basename "$t") "*) continue ;; esac
 		[ -x "$t" ] && run_ktap "$(basename "$t")" 600 "$t"
 	done
 	for fs in tmpfs ext4 xfs ext4-dax xfs-dax; do

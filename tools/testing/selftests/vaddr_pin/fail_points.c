@@ -94,23 +94,6 @@ static int listed(pid_t pid)
 	return f ? n : -1;
 }
 
-/* VmPin of process @pid, in pages. */
-static long vm_pin_of(pid_t pid)
-{
-	char path[64], line[128];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb < 0 ? -1 : kb * 1024 / sysconf(_SC_PAGESIZE);
-}
-
 /*
  * Pin the leased file for write with the n-th failure point failing, for
  * n = 1, 2, ... until the pin meets fewer than n points; after each failed
@@ -144,7 +127,7 @@ static int walk(struct __test_metadata *_metadata,
 			    err == EAGAIN || err == EOPNOTSUPP)
 			TH_LOG("point %d: %s", n, strerror(err));
 		EXPECT_EQ(self->held, pins_held()) TH_LOG("point %d", n);
-		EXPECT_EQ(0, vm_pin_of(owner)) TH_LOG("point %d", n);
+		EXPECT_EQ(0, vm_pin_pages_of(owner)) TH_LOG("point %d", n);
 		EXPECT_EQ(0, listed(owner)) TH_LOG("point %d", n);
 		EXPECT_EQ(F_RDLCK | F_LAYOUT, fcntl(self->fd, F_GETLEASE))
 			TH_LOG("point %d: the lease went", n);

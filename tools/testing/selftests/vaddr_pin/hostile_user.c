@@ -22,7 +22,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/falloc.h>
@@ -43,7 +42,6 @@
 #include "vaddr_pin_selftest.h"
 #include "../../../vaddr_pin/rdma_loop.h"
 
-#define NOBODY		65534
 #define FILE_PAGES	16
 #define GIB		(1UL << 30)
 #define ZERO_PIN_CALLS	9	/* of 1 GiB: 2359296 pins of the zero page */
@@ -51,11 +49,10 @@
 static long ps;		/* page size */
 
 /*
- * Become uid and gid 65534 with no supplementary groups.  With
- * @keep_cap_lease the process keeps CAP_LEASE and only it; otherwise the
- * uid change clears every capability.
+ * Become uid and gid 65534; with @keep_cap_lease keep CAP_LEASE and only
+ * it, otherwise no capability.
  */
-static int become_nobody(bool keep_cap_lease)
+static int become_hostile(bool keep_cap_lease)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -66,8 +63,7 @@ static int become_nobody(bool keep_cap_lease)
 
 	if (keep_cap_lease && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L))
 		return -1;
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
+	if (become_nobody())
 		return -1;
 	if (keep_cap_lease)
 		return syscall(SYS_capset, &hdr, data);
@@ -109,7 +105,7 @@ static bool hostile_fork(struct __test_metadata *_metadata, struct hostile *h,
 	h->pinner[1] = open(PINNER, O_RDWR);
 	if (h->pinner[0] < 0 || h->pinner[1] < 0)
 		refuse(102, "cannot open %s", PINNER);
-	if (become_nobody(keep_cap_lease))
+	if (become_hostile(keep_cap_lease))
 		refuse(100, "cannot become uid %d", NOBODY);
 	return true;
 }

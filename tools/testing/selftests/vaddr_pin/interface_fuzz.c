@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <linux/falloc.h>
 #include <signal.h>
@@ -38,7 +37,6 @@
 #include "xorshift.h"
 
 #define NR_WORKERS	3	/* the last one is uid 65534 */
-#define NOBODY		65534
 #define FILE_PAGES	64
 #define NR_MAPS		6
 #define NR_IDS		32
@@ -432,9 +430,7 @@ static void run_worker(struct worker *w, int peers_fd, uint64_t seed,
 	if (w->nr == NR_WORKERS - 1) {
 		struct rlimit lim = { 256 * ps, 256 * ps };
 
-		if (setrlimit(RLIMIT_MEMLOCK, &lim) || setgroups(0, NULL) ||
-		    setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
+		if (setrlimit(RLIMIT_MEMLOCK, &lim) || become_nobody())
 			_exit(3);
 	}
 	open_fds(w);
@@ -471,21 +467,6 @@ static void run_worker(struct worker *w, int peers_fd, uint64_t seed,
 	close(w->pinner[0]);
 	close(w->pinner[1]);
 	_exit(vm_pin_pages() == 0 ? 0 : 4);
-}
-
-/* Lines of /proc/locks that are layout leases on @ino. */
-static int layout_leases_on(ino_t ino)
-{
-	char line[256], needle[64];
-	FILE *f = fopen("/proc/locks", "r");
-	int n = 0;
-
-	snprintf(needle, sizeof(needle), ":%lu ", (unsigned long)ino);
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, "LAYOUT") && strstr(line, needle);
-	if (f)
-		fclose(f);
-	return n;
 }
 
 FIXTURE(fuzz) {};

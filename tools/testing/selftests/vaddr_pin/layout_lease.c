@@ -38,22 +38,9 @@ static const char *test_dir(void)
 /* Layout leases that /proc/locks lists on the inode behind @fd. */
 static int proc_locks_layouts(int fd)
 {
-	char line[256], ino[64];
 	struct stat st;
-	int n = 0;
-	FILE *f;
 
-	if (fstat(fd, &st))
-		return -1;
-	snprintf(ino, sizeof(ino), ":%lu ", (unsigned long)st.st_ino);
-	f = fopen("/proc/locks", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, " LAYOUT ") && strstr(line, ino))
-			n++;
-	fclose(f);
-	return n;
+	return fstat(fd, &st) ? -1 : layout_leases_on(st.st_ino);
 }
 
 FIXTURE(lease) {

@@ -251,7 +251,6 @@ static void change_layout(struct worker *w)
 				off, (1 + below(8)) * ps);
 		break;
 	default:	/* whole again, real blocks where fsdax had holes */
-		op = OP_CLOSE;
 		ret = ftruncate(fd, FILE_PAGES * ps);
 		if (!ret && fallocate(fd, 0, 0, FILE_PAGES * ps))
 			unexpected("fallocate", errno);

@@ -7,10 +7,12 @@
 #define __SELFTESTS_VADDR_PIN_H
 
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "../../../../mm/vaddr_pin_test.h"
@@ -62,13 +64,15 @@ static inline int fill(int fd, unsigned int id, unsigned int byte)
 	return ioctl(fd, VADDR_PIN_TEST_IOC_FILL, &arg);
 }
 
-/* mm->pinned_vm of this process, in pages (VmPin), or -1. */
-static inline long vm_pin_pages(void)
+/* mm->pinned_vm of process @pid, in pages (VmPin), or -1. */
+static inline long vm_pin_pages_of(pid_t pid)
 {
 	char line[128];
 	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f;
 
+	snprintf(line, sizeof(line), "/proc/%d/status", pid);
+	f = fopen(line, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -76,6 +80,12 @@ static inline long vm_pin_pages(void)
 			break;
 	fclose(f);
 	return kb < 0 ? -1 : kb * 1024 / getpagesize();
+}
+
+/* mm->pinned_vm of this process, in pages (VmPin), or -1. */
+static inline long vm_pin_pages(void)
+{
+	return vm_pin_pages_of(getpid());
 }
 
 /* FOLL_PIN pins held system-wide (acquired minus released), or -1. */
@@ -150,6 +160,34 @@ static inline int swap_setting(const char *path, const char *val, char *old,
 	if (fd >= 0)
 		close(fd);
 	return n > 0 ? 0 : -1;
+}
+
+/* Layout leases that /proc/locks lists on inode @ino, or -1. */
+static inline int layout_leases_on(ino_t ino)
+{
+	char line[256], needle[64];
+	FILE *f = fopen("/proc/locks", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	snprintf(needle, sizeof(needle), ":%lu ", (unsigned long)ino);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, " LAYOUT ") && strstr(line, needle);
+	fclose(f);
+	return n;
+}
+
+#define NOBODY	65534
+
+/*
+ * Become uid and gid 65534 with no supplementary groups; the uid change
+ * clears every capability (unless PR_SET_KEEPCAPS).
+ */
+static inline int become_nobody(void)
+{
+	return setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	       setresuid(NOBODY, NOBODY, NOBODY) ? -1 : 0;
 }
 
 /* The number in environment variable @name, or @dflt. */
