@@ -51,7 +51,7 @@ struct worker {
 	pid_t peers[NR_WORKERS];
 	int fds[NR_FDS];	/* the file thrice, and things that are not */
 	int pinner[2];		/* revocable, unrevocable */
-	char *maps[NR_MAPS];
+	char *maps[NR_MAPS];	/* the slots of map_arena() */
 	unsigned int ids[2][NR_IDS];	/* pins that succeeded, per pinner */
 	unsigned long calls, ok, refused;
 	unsigned long errnos[256];
@@ -339,35 +339,61 @@ static void fuzz_layout_change(struct worker *w)
 	}
 }
 
-/* Map slot @i afresh: the file (shared rw, shared ro, private), or not. */
+/*
+ * Map slot @i afresh: the file (shared rw, shared ro, private), the memfd,
+ * or anonymous memory.  The slots lie in an arena of PROT_NONE pages, a
+ * guard page on each side of each: a pin that runs off the end of a slot
+ * meets the guard, never the worker's own libraries, heap or TLS, which
+ * FILL would otherwise overwrite.
+ */
 static void remap(struct worker *w, int i)
 {
 	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE,
 				     PROT_NONE };
 	size_t len = FILE_PAGES * ps;
 	int prot = prots[below(3)];
-	char *p;
+	char *slot = w->maps[i];
+	void *p;
 
-	if (w->maps[i])
-		munmap(w->maps[i], len);
 	switch (below(5)) {
 	case 0:
-		p = mmap(NULL, len, prot, MAP_SHARED, w->fds[FD_RW], 0);
+		p = mmap(slot, len, prot, MAP_SHARED | MAP_FIXED, w->fds[FD_RW], 0);
 		break;
 	case 1:
-		p = mmap(NULL, len, PROT_READ, MAP_SHARED, w->fds[FD_RO], 0);
+		p = mmap(slot, len, PROT_READ, MAP_SHARED | MAP_FIXED,
+			 w->fds[FD_RO], 0);
 		break;
 	case 2:
-		p = mmap(NULL, len, prot, MAP_PRIVATE, w->fds[FD_RW], 0);
+		p = mmap(slot, len, prot, MAP_PRIVATE | MAP_FIXED, w->fds[FD_RW], 0);
 		break;
 	case 3:
-		p = mmap(NULL, len, prot, MAP_SHARED, w->fds[FD_MEMFD], 0);
+		p = mmap(slot, len, prot, MAP_SHARED | MAP_FIXED,
+			 w->fds[FD_MEMFD], 0);
 		break;
 	default:
-		p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = mmap(slot, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0);
 	}
-	/* A failed map leaves a hole-to-be: any address will do. */
-	w->maps[i] = p == MAP_FAILED ? NULL : p;
+	/* A failed map is a slot of guard pages. */
+	if (p == MAP_FAILED)
+		mmap(slot, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		     -1, 0);
+}
+
+/* The arena of the map slots, all guard pages to begin with. */
+static void map_arena(struct worker *w)
+{
+	size_t stride = (FILE_PAGES + 1) * ps;
+	char *arena = mmap(NULL, NR_MAPS * stride + ps, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int i;
+
+	if (arena == MAP_FAILED)
+		_exit(6);
+	for (i = 0; i < NR_MAPS; i++) {
+		w->maps[i] = arena + ps + i * stride;
+		remap(w, i);
+	}
 }
 
 /*
@@ -434,8 +460,7 @@ static void run_worker(struct worker *w, int peers_fd, uint64_t seed,
 			_exit(3);
 	}
 	open_fds(w);
-	for (i = 0; i < NR_MAPS; i++)
-		remap(w, i);
+	map_arena(w);
 
 	while (w->calls < calls && time(NULL) < deadline) {
 		switch (below(20)) {
