@@ -1,24 +1,54 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install what the build and the guest tests need from Debian, once.
-set -euo pipefail
+# Install from Debian what the build and the guest tests need, once.
+# Says which packages it installs; when apt fails, shows apt's own error
+# and exits non-zero.  Nothing to do (every package installed): silent.
+set -uo pipefail
 
-PKGS="linux-source-6.12 bc flex bison libelf-dev libssl-dev sparse ccache
-      gcc make perl python3 cpio kmod qemu-system-x86 qemu-system-data
-      busybox-static e2fsprogs xfsprogs iproute2 util-linux coreutils
-      rdma-core ibverbs-providers libibverbs-dev ibverbs-utils"
+# Kernel build: the 6.12 source, toolchain, libc headers for the host
+# programs, patch/xz/git to prepare and check the tree, sparse, ccache.
+# Guest: QEMU with qboot, busybox, the filesystems' tools, RDMA user space.
+PKGS="linux-source-6.12 xz-utils patch git bc flex bison libelf-dev
+      libssl-dev libc6-dev gcc make perl python3 cpio kmod sparse ccache
+      qemu-system-x86 qemu-system-data busybox-static e2fsprogs xfsprogs
+      iproute2 util-linux coreutils rdma-core ibverbs-providers
+      libibverbs-dev ibverbs-utils"
 
-missing=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null |
-	  awk '$NF != "installed" {print $1}')
-# dpkg-query says nothing at all about packages it has never heard of.
+installed() {	# installed PKG: dpkg has PKG installed (unknown is not)
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+missing=()
 for p in $PKGS; do
-	dpkg-query -W "$p" >/dev/null 2>&1 || missing="$missing $p"
+	installed "$p" || missing+=("$p")
 done
-missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
-[ -z "${missing// /}" ] && exit 0
+[ ${#missing[@]} = 0 ] && exit 0
 
-[ "$(id -u)" = 0 ] || { echo "install-deps: need root for: $missing" >&2; exit 1; }
-echo "install-deps: installing $missing" >&2
+fail() {	# fail WHAT LOG: say what failed, with the end of apt's output
+	echo "install-deps: $1 failed; apt said:" >&2
+	tail -n 25 "$2" | sed 's/^/  /' >&2
+	rm -f "$2"
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || {
+	echo "install-deps: run as root to install: ${missing[*]}" >&2
+	exit 1
+}
+echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+log=$(mktemp)
+# An index that cannot be fetched (a third-party source offline) makes
+# apt-get update fail although Debian's own lists came in: show it, go on,
+# and let apt-get install say whether the packages can be had.
+if ! apt-get update > "$log" 2>&1; then
+	echo "install-deps: apt-get update reported errors (going on):" >&2
+	grep -E '^(E|W):' "$log" | sed 's/^/  /' >&2
+fi
+apt-get install -y --no-install-recommends "${missing[@]}" > "$log" 2>&1 ||
+	fail "apt-get install" "$log"
+rm -f "$log"
+for p in "${missing[@]}"; do
+	installed "$p" || { echo "install-deps: $p is still not installed" >&2; exit 1; }
+done
+echo "install-deps: done" >&2
