@@ -4,8 +4,8 @@
 
 S := scripts
 
-.PHONY: help deps tree kernel selftests static kunit selftest check demo \
-	bench stress shell edit refresh-patch clean distclean
+.PHONY: help deps tree kernel selftests static kunit selftest check demo demo-production \
+	bench stress install-check shell edit refresh-patch clean distclean
 
 help:
 	@grep '^make [a-z-]* ' README.md
@@ -37,11 +37,17 @@ check:
 demo:
 	@$(S)/demo.sh
 
+demo-production:
+	@VADDR_PIN_FLAVOR=production $(S)/demo.sh
+
 bench:
 	@$(S)/bench.sh
 
 stress:
 	@$(S)/stress.sh
+
+install-check: deps
+	@$(S)/install-check.sh && cat build/results/install/tap
 
 shell: selftests
 	@$(S)/run-guest.sh shell

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: install, build, run every test, print
 # "vaddr_pin: N passed, N failed" last and exit non-zero on any failure.
-#   check.sh            static checks + KUnit + guest tests (one boot)
+#   check.sh            static checks + the install step in a clean
+#                       Debian root + KUnit + guest tests (one boot)
 #   check.sh static     static checks only
 #   check.sh kunit      KUnit only
 #   check.sh selftest   guest tests only, KUnit disabled
@@ -16,6 +17,7 @@ phase() { note "[$(( $(date +%s) - t0 ))s] $*"; }
 # A step that cannot even run is one failed test, so the verdict line
 # still comes last.
 fail_step() {
+	wait
 	note "$1 failed"
 	[ -f "$2" ] && tail -n 40 "$2" >&2
 	echo "vaddr_pin: 0 passed, 1 failed"
@@ -25,6 +27,12 @@ fail_step() {
 mkdir -p "$BUILD"
 phase "dependencies"
 "$TOP/scripts/install-deps.sh" || fail_step "installing dependencies" /dev/null
+# The install step again, from nothing, in a clean Debian root: mostly
+# downloads and unpacking, so it runs beside the kernel build.
+if [ "$what" = all ]; then
+	"$TOP/scripts/install-check.sh" > "$BUILD/install-check.log" 2>&1 &
+	install_check=$!
+fi
 phase "kernel"
 "$TOP/scripts/build-kernel.sh" > "$BUILD/kernel-build.log" 2>&1 ||
 	fail_step "building the kernel" "$BUILD/kernel-build.log"
@@ -48,6 +56,10 @@ if [ -n "$job" ]; then
 	"$TOP/scripts/run-guest.sh" "$job" || true
 	args+=(--guest "$RESULTS/$job")
 	[ "$job" = selftest ] || args+=(--expect-kunit vaddr_pin)
+fi
+if [ -n "${install_check:-}" ]; then
+	wait "$install_check"
+	args+=(--static "$RESULTS/install")
 fi
 phase "done"
 exec python3 "$TOP/scripts/summarize.py" ${VERBOSE:+-v} "${args[@]}"

@@ -11,13 +11,24 @@ PRISTINE=$CACHE/linux-source-6.12
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 KVER=6.12.117
 TREE=$BUILD/linux
-# Two kernels from one tree: the test kernel (build/obj, build/bzImage),
-# with the debugging the tests rely on, and the benchmark kernel
-# (VADDR_PIN_FLAVOR=bench: build/obj-bench, build/bzImage-bench), without it.
+# Kernels from one tree, each a flavor: x86_64_defconfig + the fragments
+# of config/ named in FRAGMENTS, in that order (see configure-kernel.sh).
+#   test        build/obj, build/bzImage: the debugging the tests rely on
+#   bench       build/obj-bench, build/bzImage-bench: the same without it
+#   production  build/obj-production, build/bzImage-production: only what
+#               a distribution kernel has for vaddr_pin's users, and the
+#               guest's plumbing; no test or debug option
+#   users       configuration only (make check): vaddr_pin's users alone
 FLAVOR=${VADDR_PIN_FLAVOR:-test}
 case $FLAVOR in
-test) OBJ=$BUILD/obj KERNEL=$BUILD/bzImage ;;
-bench) OBJ=$BUILD/obj-bench KERNEL=$BUILD/bzImage-bench ;;
+test) OBJ=$BUILD/obj KERNEL=$BUILD/bzImage
+	FRAGMENTS="vaddr_pin-users guest vaddr_pin" ;;
+bench) OBJ=$BUILD/obj-bench KERNEL=$BUILD/bzImage-bench
+	FRAGMENTS="vaddr_pin-users guest vaddr_pin vaddr_pin-bench" ;;
+production) OBJ=$BUILD/obj-production KERNEL=$BUILD/bzImage-production
+	FRAGMENTS="vaddr_pin-users guest" ;;
+users) OBJ=$BUILD/obj-users KERNEL=
+	FRAGMENTS="vaddr_pin-users" ;;
 *) echo "vaddr_pin: unknown VADDR_PIN_FLAVOR '$FLAVOR'" >&2; exit 1 ;;
 esac
 RESULTS=$BUILD/results
@@ -75,4 +86,19 @@ build_for_guest() {
 			die "$step failed (build/$1$step.log)"
 		}
 	done
+}
+
+# merged_fragment NAME...: config/NAME.config merged, one line per option
+# in the order first named, each as the last fragment naming it sets it.
+merged_fragment() {
+	local n
+	for n in "$@"; do
+		[ -f "$TOP/config/$n.config" ] || die "no config/$n.config"
+	done
+	awk '/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+	     /^# CONFIG_[A-Za-z0-9_]+ is not set$/ { sym = $2 }
+	     sym != "" { if (!(sym in line)) order[n++] = sym
+			 line[sym] = $0; sym = "" }
+	     END { for (i = 0; i < n; i++) print line[order[i]] }' \
+		$(printf "$TOP/config/%s.config " "$@")
 }

@@ -8,12 +8,19 @@
 # dax file over the region, and shows the region revoked, then refused
 # the truncate under F_UNBREAK.  After it, the tests behind each piece,
 # on ext4 -o dax.
+#
+# VADDR_PIN_FLAVOR=production (make demo-production): the story alone, on
+# a kernel configured as a distribution would (x86_64_defconfig, the
+# users' options of config/vaddr_pin-users.config and the guest's
+# plumbing; no test or debug option, so none of the tests behind it).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-build_for_guest ""
-"$TOP/scripts/run-guest.sh" demo || exit 1
-res=$RESULTS/demo
+job=demo
+[ "$FLAVOR" = production ] && job=rdma-demo
+build_for_guest "$FLAVOR-"
+"$TOP/scripts/run-guest.sh" $job || exit 1
+res=$RESULTS/$job
 
 # show TITLE: the results of one group, one line each, underscores as spaces.
 show() {
@@ -29,6 +36,13 @@ echo "== vaddr_pin demo: $(uname -m) guest, Linux 6.12.117 + patches/ =="
 echo
 sed '/^exit status/d' "$res/logs/rdma_demo.log"
 grep -q '^ok rdma_demo$' "$res/tap" || echo "rdma_demo FAILED"
+if [ $job = rdma-demo ]; then
+	echo
+	echo "(kernel: $FLAVOR, $(grep -c '=y$' "$OBJ/.config") options =y;" \
+		"$(grep -E '^CONFIG_(VADDR_PIN|INFINIBAND_USER_MEM|RDMA_RXE)=' "$OBJ/.config" | tr '\n' ' '))"
+	python3 "$TOP/scripts/summarize.py" --guest "$res" | tail -n 1
+	exit "${PIPESTATUS[0]}"
+fi
 echo
 echo "== behind it =="
 awk '/^    (not )?ok [0-9]+ / { print ($1 == "ok" ? "ok" : "not ok"), "k.k." ($1 == "ok" ? $3 : $4) }' \

@@ -289,6 +289,7 @@ demo)	collect_kunit
 	VP_TEST_DIR=/tmp/demo VP_TEST_FS=ext4-dax run_ktap layout_break 300 \
 		"$bin/vaddr_pin/layout_break" $skip
 	umount_fs ext4-dax /tmp/demo ;;
+rdma-demo) run_rdma ;;	# make demo on the production kernel
 run) run_test script 1200 sh -x "$vp_script" ;;
 bench) . "$top/scripts/guest-bench.sh" ;;
 selftest) run_env_checks; run_rdma all; run_vaddr_pin_selftests

@@ -11,7 +11,7 @@ set -uo pipefail
 PKGS="linux-source-6.12 xz-utils patch git bc flex bison libelf-dev
       libssl-dev libc6-dev gcc make perl python3 cpio kmod sparse ccache
       qemu-system-x86 qemu-system-data busybox-static e2fsprogs xfsprogs
-      iproute2 util-linux coreutils rdma-core ibverbs-providers
+      iproute2 util-linux coreutils debootstrap rdma-core ibverbs-providers
       libibverbs-dev ibverbs-utils"
 
 installed() {	# installed PKG: dpkg has PKG installed (unknown is not)

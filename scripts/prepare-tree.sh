@@ -82,7 +82,7 @@ apply_patches() {
 	# Files an earlier preparation patched but no patch touches now.
 	if [ -f "$BUILD/.patched-files" ]; then
 		for f in $(cat "$BUILD/.patched-files"); do
-			[ -e "$stage/$f" ] || restore_pristine "$f"
+			[ -e "$stage/$f" ] || { restore_pristine "$f"; record_tree_sums "$f"; }
 		done
 	fi
 	: > "$BUILD/.patched-files.new"

@@ -8,6 +8,9 @@
 #   sparse (C=2)          every new .c file built into the kernel: no
 #                         warnings; every patched upstream .c file: no
 #                         warning that config/sparse-baseline.txt lacks
+#   config                each flavor's configuration (no compile): every
+#                         option its fragments ask for sticks; the users'
+#                         set alone (no test or debug option) has VADDR_PIN
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -82,6 +85,31 @@ for p in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
 	*)	checkpatch "$TOP/patches/$p" > "$log" ;;
 	esac
 	record "checkpatch:patches/$p" "$log"
+	log=$(mktemp)
+done
+
+# Configurations: .config generation only, in build/config-check/.
+# Options a kernel for vaddr_pin's users must have, and must not have.
+USERS_HAVE="CONFIG_VADDR_PIN CONFIG_INFINIBAND_USER_MEM CONFIG_RDMA_RXE CONFIG_FS_DAX"
+USERS_LACK="CONFIG_VADDR_PIN_TEST CONFIG_VADDR_PIN_KUNIT_TEST CONFIG_VADDR_PIN_BENCH
+	    CONFIG_FAIL_VADDR_PIN CONFIG_DEBUG_VADDR_PIN CONFIG_KUNIT CONFIG_KASAN
+	    CONFIG_PROVE_LOCKING CONFIG_GUP_TEST"
+for flavor in test bench production users; do
+	dir=$BUILD/config-check/$flavor
+	VADDR_PIN_FLAVOR=$flavor "$TOP/scripts/configure-kernel.sh" "$dir" \
+		> "$log.out" 2>&1 || cat "$log.out" > "$log"
+	case $flavor in production|users)
+		for sym in $USERS_HAVE; do
+			grep -qx "$sym=y" "$dir/.config" ||
+				echo "$flavor: $sym is not y" >> "$log"
+		done
+		for sym in $USERS_LACK; do
+			! grep -q "^$sym=" "$dir/.config" ||
+				echo "$flavor: $sym is set" >> "$log"
+		done ;;
+	esac
+	rm -f "$log.out"
+	record "config:$flavor" "$log"
 	log=$(mktemp)
 done
 
