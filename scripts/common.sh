@@ -75,16 +75,20 @@ unrecorded_edits() {	# prints the files of build/linux edited since recorded
 }
 
 # build_for_guest LOG_PREFIX: install what is needed, build the kernel and
-# the guest's programs, logging to build/LOG_PREFIX<step>.log; on a failure
-# show the log's tail and stop.
+# the guest's programs, logging to build/LOG_PREFIX<step>.log and saying
+# how long each step took; on a failure show the log's tail and stop.
 build_for_guest() {
-	local step
+	local step t
+	t=$(date +%s)
 	"$TOP/scripts/install-deps.sh" || exit 1
+	note "dependencies: $(( $(date +%s) - t ))s"
 	for step in build-kernel build-selftests; do
+		t=$(date +%s)
 		"$TOP/scripts/$step.sh" > "$BUILD/$1$step.log" 2>&1 || {
 			tail -n 40 "$BUILD/$1$step.log"
 			die "$step failed (build/$1$step.log)"
 		}
+		note "$step: $(( $(date +%s) - t ))s"
 	done
 }
 

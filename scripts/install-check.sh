@@ -1,27 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # install-check.sh [INSTALL_SCRIPT]: the project's install step, tried
-# from nothing.  In a clean Debian 12 root (debootstrap minbase, from the
-# Debian mirror this machine's apt uses) run scripts/install-deps.sh, or
-# INSTALL_SCRIPT, as make check and make demo run it on a new machine, and
-# check that it exits 0 and that every tool the build and the guest need
-# then works in that root.  One test each, into build/results/install/
-# (tap, logs/):
+# from nothing.  In a clean Debian 12 root (scripts/clean-root.sh:
+# debootstrap minbase from the Debian mirror this machine's apt uses) run
+# scripts/install-deps.sh, or INSTALL_SCRIPT, as make check and make demo
+# run it on a new machine, and check that it exits 0 and that every tool
+# the build and the guest need then works in that root.  One test each,
+# into build/results/install/ (tap, logs/):
 #
 #   install:debootstrap-root     the clean root could be made (or was cached)
 #   install:install-deps         the install step exited 0 there
 #   install:usable:WHAT          WHAT works in the root afterwards
-#
-# The pristine root is made once and kept as a tarball in
-# $CACHE/install-root/ (outside the checkout); each run unpacks a fresh
-# copy under build/ and removes it afterwards.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
+. "$TOP/scripts/clean-root.sh"
 
 script=$(realpath "${1:-$TOP/scripts/install-deps.sh}")
 out=$RESULTS/install
 root=$BUILD/install-root
-tarball=$CACHE/install-root/bookworm-minbase.tar.gz
 rm -rf "$out"
 mkdir -p "$out/logs"
 : > "$out/tap"
@@ -34,74 +30,18 @@ result() {	# result NAME RC: one test, its log in logs/NAME.log
 	fi
 }
 
-# The Debian archive (not the security or updates suites) that apt here
-# uses, as "URI SUITE" from apt's own view of its sources.
-debian_mirror() {
-	apt-cache policy | awk '
-		/^ *[0-9]+ [a-z]+:\/\// { uri = $2; split($3, s, "/"); suite = s[1] }
-		/release .*o=Debian,/ && /,l=Debian,/ && suite !~ /-/ {
-			print uri, suite; exit }'
-}
-
-# Debian's suites as apt here has them, for the root's sources.list.
-debian_sources() {
-	apt-cache policy | awk '
-		/^ *[0-9]+ [a-z]+:\/\// { uri = $2; split($3, s, "/"); suite = s[1]; comp = s[2] }
-		/release .*o=Debian,/ { if (!seen[uri " " suite]++) print "deb", uri, suite, comp }'
-}
-
-make_root_tarball() {	# debootstrap once; keep the pristine root packed
-	local mirror tmp
-	[ -n "$(debian_mirror)" ] || apt-get update -qq
-	mirror=$(debian_mirror)
-	[ -n "$mirror" ] || { echo "apt has no Debian source"; return 1; }
-	command -v debootstrap >/dev/null || { echo "no debootstrap"; return 1; }
-	tmp=$BUILD/install-root.new
-	rm -rf "$tmp"
-	# shellcheck disable=SC2086 # "URI SUITE"
-	set -- $mirror
-	echo "debootstrap --variant=minbase $2 from $1"
-	debootstrap --variant=minbase "$2" "$tmp" "$1" || return 1
-	debian_sources > "$tmp/etc/apt/sources.list"
-	cat "$tmp/etc/apt/sources.list"
-	mkdir -p "$(dirname "$tarball")"
-	tar -C "$tmp" -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-	local rc=$?
-	rm -rf "$tmp"
-	return $rc
-}
-
-cleanup() {
-	umount "$root/proc" "$root/dev" 2>/dev/null
-	umount "$root/run/project" 2>/dev/null
-	rm -rf "$root"
-}
-trap cleanup EXIT
+trap 'clean_root_leave "$root"' EXIT
 trap 'exit 1' INT TERM
-
 log=$out/logs/install:debootstrap-root.log
-if [ ! -f "$tarball" ]; then
-	make_root_tarball > "$log" 2>&1
-	result install:debootstrap-root $?
-else
-	echo "cached: $tarball" > "$log"
-	result install:debootstrap-root 0
-fi
-[ -f "$tarball" ] || exit 0
-
-cleanup
-mkdir -p "$root"
-tar -C "$root" -xzf "$tarball"
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
-mount -t proc proc "$root/proc"
-mount --bind /dev "$root/dev"
+clean_root_tarball > "$log" 2>&1 && clean_root_enter "$root" >> "$log" 2>&1
+rc=$?
+result install:debootstrap-root $rc
+[ $rc = 0 ] || exit 0
 mkdir -p "$root/run/project"
 cp "$script" "$root/run/project/install-deps.sh"
 
-in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh -c "$1"; }
-
 log=$out/logs/install:install-deps.log
-in_root "bash /run/project/install-deps.sh" > "$log" 2>&1
+in_root "$root" "bash /run/project/install-deps.sh" > "$log" 2>&1
 rc=$?
 echo "exit status $rc" >> "$log"
 result install:install-deps $rc
@@ -128,7 +68,7 @@ int main(void)
 EOF
 while read -r what cmd; do
 	log=$out/logs/install:usable:$what.log
-	in_root "$cmd" > "$log" 2>&1
+	in_root "$root" "$cmd" > "$log" 2>&1
 	rc=$?
 	echo "exit status $rc" >> "$log"
 	result "install:usable:$what" $rc

@@ -15,6 +15,7 @@ set -euo pipefail
 unpack_pristine() {
 	[ -f "$PRISTINE/.vaddr_pin-pristine" ] && return 0
 	[ -f "$TARBALL" ] || die "$TARBALL missing: run scripts/install-deps.sh"
+	local t=$(date +%s)
 	note "unpacking $TARBALL into $CACHE"
 	mkdir -p "$CACHE"
 	rm -rf "$PRISTINE" "$PRISTINE.tmp"
@@ -24,6 +25,7 @@ unpack_pristine() {
 		die "$TARBALL is not $KVER"
 	touch "$PRISTINE.tmp/.vaddr_pin-pristine"
 	mv "$PRISTINE.tmp" "$PRISTINE"
+	note "unpacked in $(( $(date +%s) - t ))s"
 }
 
 copy_pristine_tree() {

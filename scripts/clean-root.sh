@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# A clean Debian 12 root, as a new machine has it: debootstrap minbase from
+# the Debian mirror this machine's apt uses, made once and kept packed in
+# $CACHE/clean-root/ (outside the checkout); each user unpacks a fresh copy
+# and removes it afterwards.  Used by install-check.sh and
+# clean-root-run.sh.  Sourced after common.sh, never run.
+
+CLEAN_ROOT_TARBALL=$CACHE/clean-root/bookworm-minbase.tar.gz
+
+# Debian's suites as apt here has them: "URI SUITE COMPONENT" lines, the
+# main archive first (apt-cache policy lists the highest priority first,
+# and the main suite is the one without a "-" in its name).
+debian_suites() {
+	apt-cache policy | awk '
+		/^ *[0-9]+ [a-z]+:\/\// { uri = $2; split($3, s, "/"); suite = s[1]; comp = s[2] }
+		/release .*o=Debian,/ { if (!seen[uri " " suite]++) print uri, suite, comp }' |
+		sort -k2,2 -t' ' | awk '{ print ($2 ~ /-/), $0 }' | sort -s -n -k1,1 | cut -d' ' -f2-
+}
+
+# clean_root_tarball: make the packed pristine root unless it exists.
+clean_root_tarball() {
+	local tmp uri suite rc
+	[ -f "$CLEAN_ROOT_TARBALL" ] && { echo "cached: $CLEAN_ROOT_TARBALL"; return 0; }
+	[ -n "$(debian_suites)" ] || apt-get update -qq
+	read -r uri suite _ < <(debian_suites)
+	[ -n "${suite:-}" ] || { echo "apt here has no Debian source"; return 1; }
+	command -v debootstrap >/dev/null || { echo "no debootstrap"; return 1; }
+	tmp=$BUILD/clean-root.new
+	rm -rf "$tmp"
+	echo "debootstrap --variant=minbase $suite from $uri"
+	debootstrap --variant=minbase "$suite" "$tmp" "$uri" || return 1
+	debian_suites | sed 's/^/deb /' > "$tmp/etc/apt/sources.list"
+	cat "$tmp/etc/apt/sources.list"
+	mkdir -p "$(dirname "$CLEAN_ROOT_TARBALL")"
+	tar -C "$tmp" -czf "$CLEAN_ROOT_TARBALL.tmp" . &&
+		mv "$CLEAN_ROOT_TARBALL.tmp" "$CLEAN_ROOT_TARBALL"
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+
+# clean_root_enter DIR: a fresh copy of the root at DIR, with /proc, /sys,
+# /dev and the host's resolver, ready for in_root.
+clean_root_enter() {
+	clean_root_leave "$1"
+	mkdir -p "$1"
+	tar -C "$1" -xzf "$CLEAN_ROOT_TARBALL" || return 1
+	cp /etc/resolv.conf "$1/etc/resolv.conf" 2>/dev/null
+	mount -t proc proc "$1/proc" &&
+	mount -t sysfs sysfs "$1/sys" &&
+	mount --rbind /dev "$1/dev" &&
+	mount --make-rslave "$1/dev"
+}
+
+# clean_root_leave DIR: unmount and remove the copy at DIR.
+clean_root_leave() {
+	local m
+	[ -d "$1" ] || return 0
+	for m in dev sys proc; do
+		umount -R "$1/$m" 2>/dev/null
+	done
+	if findmnt -R -n -o TARGET "$1" >/dev/null 2>&1; then
+		echo "vaddr_pin: $1 still has mounts; left in place" >&2
+		return 1
+	fi
+	rm -rf "$1"
+}
+
+# in_root DIR CMD: run the shell command CMD as root in DIR, with a clean
+# environment.
+in_root() {
+	chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root TERM=dumb sh -c "$2"
+}
