@@ -82,6 +82,7 @@ build_for_guest() {
 	t=$(date +%s)
 	"$TOP/scripts/install-deps.sh" || exit 1
 	note "dependencies: $(( $(date +%s) - t ))s"
+	mkdir -p "$BUILD"	# a fresh clone has no build/
 	for step in build-kernel build-selftests; do
 		t=$(date +%s)
 		"$TOP/scripts/$step.sh" > "$BUILD/$1$step.log" 2>&1 || {
