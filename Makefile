@@ -47,7 +47,7 @@ stress:
 	@$(S)/stress.sh
 
 install-check: deps
-	@$(S)/install-check.sh && cat build/results/install/tap
+	@$(S)/install-check.sh; python3 $(S)/summarize.py -v --static build/results/install
 
 shell: selftests
 	@$(S)/run-guest.sh shell
@@ -61,9 +61,13 @@ edit: tree
 refresh-patch:
 	@$(S)/patch-edit.sh refresh $(P) $(F)
 
+# --one-file-system: a clean root's mounts live in a private namespace,
+# but never follow one into the host's /dev.
 clean:
-	rm -rf build/obj build/obj-bench build/results build/selftests \
-		build/tools build/bzImage build/bzImage-bench
+	rm -rf --one-file-system build/obj build/obj-* build/results \
+		build/selftests build/tools build/bzImage build/bzImage-* \
+		build/config-check build/install-root build/clean-root-* \
+		build/*.log
 
 distclean:
-	rm -rf build
+	rm -rf --one-file-system build

@@ -17,7 +17,7 @@ phase() { note "[$(( $(date +%s) - t0 ))s] $*"; }
 # A step that cannot even run is one failed test, so the verdict line
 # still comes last.
 fail_step() {
-	wait
+	stop_install_check
 	note "$1 failed"
 	[ -f "$2" ] && tail -n 40 "$2" >&2
 	echo "vaddr_pin: 0 passed, 1 failed"
@@ -29,8 +29,20 @@ phase "dependencies"
 "$TOP/scripts/install-deps.sh" || fail_step "installing dependencies" /dev/null
 # The install step again, from nothing, in a clean Debian root: mostly
 # downloads and unpacking, so it runs beside the kernel build.
+# In its own process group (a background job ignores Ctrl-C), stopped
+# with everything it started if check.sh ends first.
+install_check=
+stop_install_check() {
+	[ -n "$install_check" ] || return 0
+	kill -TERM -- "-$install_check" 2>/dev/null ||
+		kill -TERM "$install_check" 2>/dev/null
+	wait "$install_check" 2>/dev/null
+	install_check=
+}
+trap stop_install_check EXIT
+trap 'exit 130' INT TERM
 if [ "$what" = all ]; then
-	"$TOP/scripts/install-check.sh" > "$BUILD/install-check.log" 2>&1 &
+	setsid -w "$TOP/scripts/install-check.sh" > "$BUILD/install-check.log" 2>&1 &
 	install_check=$!
 fi
 phase "kernel"
@@ -57,8 +69,16 @@ if [ -n "$job" ]; then
 	args+=(--guest "$RESULTS/$job")
 	[ "$job" = selftest ] || args+=(--expect-kunit vaddr_pin)
 fi
-if [ -n "${install_check:-}" ]; then
+if [ -n "$install_check" ]; then
+	# Its verdicts are in its tap; a run that died leaves none (a failure).
 	wait "$install_check"
+	rc=$?
+	install_check=
+	if [ $rc != 0 ] && ! grep -qs '^not ok' "$RESULTS/install/tap"; then
+		mkdir -p "$RESULTS/install"
+		echo "not ok install:check-ran (exit $rc, build/install-check.log)" \
+			>> "$RESULTS/install/tap"
+	fi
 	args+=(--static "$RESULTS/install")
 fi
 phase "done"

@@ -100,10 +100,20 @@ merged_fragment() {
 	for n in "$@"; do
 		[ -f "$TOP/config/$n.config" ] || die "no config/$n.config"
 	done
-	awk '/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+	# Only the bench fragment exists to undo what another one asks for: any
+	# other disagreement between fragments is a mistake, and fails.
+	(cd "$TOP/config" && awk '
+	     /^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
 	     /^# CONFIG_[A-Za-z0-9_]+ is not set$/ { sym = $2 }
-	     sym != "" { if (!(sym in line)) order[n++] = sym
-			 line[sym] = $0; sym = "" }
-	     END { for (i = 0; i < n; i++) print line[order[i]] }' \
-		$(printf "$TOP/config/%s.config " "$@")
+	     sym == "" { next }
+	     (sym in line) && line[sym] != $0 && FILENAME !~ /-bench\.config$/ {
+		printf "config/%s: %s contradicts config/%s: %s\n", FILENAME, $0,
+		       from[sym], line[sym] > "/dev/stderr"
+		bad = 1
+	     }
+	     { if (!(sym in line)) order[n++] = sym
+	       line[sym] = $0; from[sym] = FILENAME; sym = "" }
+	     END { if (bad) exit 1
+		   for (i = 0; i < n; i++) print line[order[i]] }' \
+		$(printf "%s.config " "$@"))
 }

@@ -5,8 +5,9 @@
 # flavor's build directory by default):
 #
 #   x86_64_defconfig, then the flavor's fragments of config/ merged in
-#   order (a later fragment's line for an option replaces an earlier
-#   one's), then olddefconfig.
+#   order, then olddefconfig.  Fragments that disagree on an option fail
+#   (common.sh's merged_fragment), except the bench fragment, which
+#   exists to undo the test fragment's debugging.
 #
 # Fails, naming each option, when one that the merged fragments ask for
 # did not end up so: a dependency missing, or fragments at odds through

@@ -3,7 +3,11 @@
 # Install from Debian what the build and the guest tests need, once.
 # Says which packages it installs; when apt fails, shows apt's own error
 # and exits non-zero.  Nothing to do (every package installed): silent.
+# The kernel source is the exact version the patches are for ($KVER of
+# common.sh): Debian's security suite keeps the older 6.12 updates, so a
+# newer linux-source-6.12 on the machine is replaced by that one.
 set -uo pipefail
+. "$(dirname "$0")/common.sh"
 
 # Kernel build: the 6.12 source, toolchain, libc headers for the host
 # programs, patch/xz/git to prepare and check the tree, sparse, ccache.
@@ -15,7 +19,11 @@ PKGS="linux-source-6.12 xz-utils patch git bc flex bison libelf-dev
       libibverbs-dev ibverbs-utils"
 
 installed() {	# installed PKG: dpkg has PKG installed (unknown is not)
-	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+	local want=.
+	[ "$1" = linux-source-6.12 ] && want="^$KVER-"
+	dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$1" 2>/dev/null |
+		awk -v want="$want" '$1 == "installed" && $2 ~ want { ok = 1 }
+			END { exit !ok }'
 }
 
 missing=()
@@ -38,6 +46,7 @@ fail() {	# fail WHAT LOG: say what failed, with the end of apt's output
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # An index that cannot be fetched (a third-party source offline) makes
 # apt-get update fail although Debian's own lists came in: show it, go on,
 # and let apt-get install say whether the packages can be had.
@@ -45,7 +54,25 @@ if ! apt-get update > "$log" 2>&1; then
 	echo "install-deps: apt-get update reported errors (going on):" >&2
 	grep -E '^(E|W):' "$log" | sed 's/^/  /' >&2
 fi
-apt-get install -y --no-install-recommends "${missing[@]}" > "$log" 2>&1 ||
+# linux-source-6.12 at exactly $KVER, whichever version apt would pick.
+pkgs=()
+for p in "${missing[@]}"; do
+	if [ "$p" = linux-source-6.12 ]; then
+		v=$(apt-cache madison "$p" | awk -v k="$KVER-" \
+			'index($3, k) == 1 { print $3; exit }')
+		[ -n "$v" ] || {
+			echo "install-deps: apt offers no $p $KVER; it has:" >&2
+			apt-cache madison "$p" | sed 's/^/  /' >&2
+			rm -f "$log"
+			exit 1
+		}
+		p="$p=$v"
+	fi
+	pkgs+=("$p")
+done
+# Wait for a boot-time apt (unattended-upgrades) rather than fail on its lock.
+apt-get install -y --no-install-recommends --allow-downgrades \
+	-o DPkg::Lock::Timeout=600 "${pkgs[@]}" > "$log" 2>&1 ||
 	fail "apt-get install" "$log"
 rm -f "$log"
 for p in "${missing[@]}"; do

@@ -36,6 +36,7 @@ class Tally:
     def __init__(self):
         self.passed = []
         self.failed = []  # (name, detail)
+        self.skipped = []  # (name, reason): listed, not counted
 
     def add(self, name, ok, detail=""):
         if ok:
@@ -53,17 +54,26 @@ def read_log(resdir, name, limit=60):
     return "\n".join(lines[-limit:])
 
 
-def scan_tap(resdir, prefix, tally):
+def scan_tap(resdir, prefix, tally, required=False):
+    """A tap file's tests; a missing one fails if it was required."""
     path = os.path.join(resdir, "tap")
     if not os.path.exists(path):
+        if required:
+            tally.add(prefix + os.path.basename(os.path.normpath(resdir)),
+                      False, "no results: the step did not run to its end")
         return
     with open(path, errors="replace") as f:
         for line in f:
             m = TAP_LINE.match(line.strip())
-            if m:
-                name = m.group(2)
-                tally.add(prefix + name, m.group(1) == "ok",
-                          read_log(resdir, name))
+            if not m:
+                continue
+            name = m.group(2)
+            skip = re.search(r"#\s*SKIP\b\s*(.*)$", line)
+            if m.group(1) == "ok" and skip:
+                tally.skipped.append((prefix + name, skip.group(1).strip()))
+                continue
+            tally.add(prefix + name, m.group(1) == "ok",
+                      read_log(resdir, name))
 
 
 def scan_kunit(resdir, expect, tally):
@@ -144,7 +154,7 @@ def main():
 
     tally = Tally()
     for d in args.static:
-        scan_tap(d, "", tally)
+        scan_tap(d, "", tally, required=True)
     for d in args.guest:
         job = os.path.basename(os.path.normpath(d))
         if not os.path.isdir(d):
@@ -157,6 +167,8 @@ def main():
     if args.verbose:
         for name in tally.passed:
             print("ok      %s" % name)
+    for name, reason in tally.skipped:
+        print("SKIPPED %s: %s" % (name, reason))
     for name, detail in tally.failed:
         print("FAILED  %s" % name)
         if detail:
