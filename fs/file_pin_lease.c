@@ -18,17 +18,27 @@
  * cannot revoke it, or that outlives the wait, stays in the registry tied
  * to no lease (orphaned), where every later break over it fails.
  *
- * **Breaks.** A layout change over a byte range calls
- * file_pin_break_begin() before it takes any filesystem lock and
- * file_pin_break_end() once the change is done.  Between the two the range
- * is open for breaking (file_lock_context.flc_pin_breaks) and new pins of
- * it cannot be tied, so they fail.  The break answers -ETXTBSY at once,
- * revoking nothing, if a pin on the range is orphaned, is tied to an
- * %F_UNBREAK lease, or has an owner that cannot revoke; otherwise it asks
- * the owners to revoke the pins on the range, breaks each lease that had
+ * **Breaks.** A filesystem breaks the pins of a range where it breaks its
+ * own layouts, under i_rwsem and its own locks, with the range decided
+ * under them: file_pin_break_layout().  With no pin on the range the
+ * break opens (file_lock_context.flc_pin_breaks) and new pins of the range
+ * cannot be tied, so they fail, until file_pin_break_end() after the
+ * change.  The break answers -ETXTBSY at once, revoking nothing, if a pin
+ * on the range is orphaned, is tied to an %F_UNBREAK lease, or has an
+ * owner that cannot revoke, or if the change is asked for through a file
+ * that is only read (%FILE_PIN_BREAK_READER) and there is a pin at all.
+ * Otherwise it marks the pins as being revoked, breaks each lease that had
  * one (its lm_break, under flc_lock, only sends the lease holder its
- * signal) and waits with no lock held, for at most lease-break-time, until
- * the range has no pin left.  Pins outside the range, and the leases, stay.
+ * signal) and answers -EWOULDBLOCK: the filesystem drops its locks,
+ * file_pin_break_wait() asks the owners to revoke and waits, for at most
+ * lease-break-time over all the tries of one change, and the filesystem
+ * tries again.  Pins outside the range, and the leases, stay.  A file with
+ * no layout lease and no pin needs no open break: no lease can be taken
+ * while i_rwsem is held (fcntl_add_layout_lease() takes it), so no pin can
+ * be tied meanwhile.  The VFS breaks first, with no lock held
+ * (file_pin_break_ahead()), so that the filesystem's break usually finds
+ * nothing.  Only filesystems with %FS_BREAKS_PINS, which break under their
+ * locks, take layout leases.
  *
  * **Page cache pinned for write.** A device writes to such pages behind
  * the page tables, so writeback must not leave them clean while they are
@@ -38,11 +48,13 @@
  * dirty.
  *
  * Locking: flc_lock protects the tree, the open breaks and each tied pin's
- * lease_file and revoking.  It is taken inside mmap_lock (pinning) and
- * inside vaddr_pin's context lock (teardown), never the other way round.
- * Owners' revoke callbacks run with no lock held.
+ * lease_file and revoking.  It is taken inside mmap_lock (pinning), inside
+ * vaddr_pin's context lock (teardown) and inside the filesystems' locks
+ * (breaks), never the other way round.  Owners' revoke callbacks run with
+ * no filesystem lock held but, where the caller cannot drop it, i_rwsem.
  */
 
+#include <linux/debugfs.h>
 #include <linux/file_pin_lease.h>
 #include <linux/filelock.h>
 #include <linux/fs.h>
@@ -56,8 +68,28 @@
 #include <linux/vaddr_pin_fail.h>
 #include <linux/wait.h>
 
-/* Woken whenever a pin leaves a registry while someone waits for that. */
-static DECLARE_WAIT_QUEUE_HEAD(file_pin_wq);
+/*
+ * The owners' revoke callbacks run here, never in the task that breaks or
+ * releases the lease: that task may hold i_rwsem or freeze protection,
+ * and a callback that hangs must not hold it beyond lease-break-time.
+ */
+static struct workqueue_struct *file_pin_revoke_wq;
+
+/*
+ * Wait, killably and for at most @timeout jiffies, until @condition holds;
+ * woken by wake_up_var(@var).  As wait_event_killable_timeout().
+ */
+#define wait_var_event_killable_timeout(var, condition, timeout)	\
+({									\
+	long __ret = (timeout);						\
+	might_sleep();							\
+	if (!___wait_cond_timeout(condition))				\
+		__ret = ___wait_var_event(var,				\
+				___wait_cond_timeout(condition),	\
+				TASK_KILLABLE, 0, (timeout),		\
+				__ret = schedule_timeout(__ret));	\
+	__ret;								\
+})
 
 static bool ranges_overlap(pgoff_t first1, pgoff_t last1, pgoff_t first2,
 			   pgoff_t last2)
@@ -87,6 +119,8 @@ static struct file_pin *next_pin_in(struct file_lock_context *ctx,
 	return it ? container_of(it, struct file_pin, it) : NULL;
 }
 
+static void revoke_work(struct work_struct *work);
+
 /**
  * file_pin_init() - set up a pinned range's tie, untied
  * @fp: the tie
@@ -99,6 +133,7 @@ void file_pin_init(struct file_pin *fp)
 	fp->lease_file = NULL;
 	fp->revoking = false;
 	fp->write = false;
+	INIT_WORK(&fp->revoke_work, revoke_work);
 }
 
 /* Is a layout change over @fp's pages under way?  Under flc_lock. */
@@ -174,8 +209,9 @@ void file_pin_untie(struct file_pin *fp)
 	RB_CLEAR_NODE(&fp->it.rb);
 	fp->lease_file = NULL;
 	spin_unlock(&ctx->flc_lock);
-	if (wq_has_sleeper(&file_pin_wq))
-		wake_up_all(&file_pin_wq);
+	/* Breaks and releases of this inode wait on its lock context. */
+	smp_mb();
+	wake_up_var(ctx);
 }
 
 /**
@@ -208,6 +244,108 @@ bool folio_pinned_for_write(struct folio *folio)
 	spin_unlock(&ctx->flc_lock);
 	return write;
 }
+
+/**
+ * file_pin_range_pinned() - are pages of a file pinned through a lease?
+ * @mapping: the file's mapping
+ * @first: first page offset
+ * @last: last page offset
+ *
+ * For paths that would take the pages out of the file without a layout
+ * change, and keep them instead (invalidation for direct I/O).
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if a pin in the inode's registry covers part of [@first,
+ * @last].
+ */
+bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
+			   pgoff_t last)
+{
+	struct file_lock_context *ctx = locks_inode_context(mapping->host);
+	bool pinned;
+
+	if (!ctx || RB_EMPTY_ROOT(&ctx->flc_pins.rb_root))
+		return false;
+	spin_lock(&ctx->flc_lock);
+	pinned = interval_tree_iter_first(&ctx->flc_pins, first, last);
+	spin_unlock(&ctx->flc_lock);
+	return pinned;
+}
+
+#ifdef CONFIG_DEBUG_VADDR_PIN
+static atomic_t file_pin_nr_missed_breaks = ATOMIC_INIT(0);
+static atomic_t file_pin_nr_skipped_breaks = ATOMIC_INIT(0);
+static bool file_pin_skip_breaks;
+
+/**
+ * file_pin_debug_missed_breaks() - how many times the backstop fired
+ * @skipped: count only those while breaks were skipped on purpose
+ *
+ * Return: the number of ranges that left a file under a pin since boot.
+ */
+unsigned int file_pin_debug_missed_breaks(bool skipped)
+{
+	return atomic_read(skipped ? &file_pin_nr_skipped_breaks :
+				     &file_pin_nr_missed_breaks);
+}
+
+static bool break_skipped(void);
+static void break_range(struct file_pin_break *brk, struct inode *inode,
+			loff_t start, loff_t end);
+
+/**
+ * file_pin_debug_removed() - pages are leaving a file: were they broken?
+ * @mapping: the file's mapping
+ * @first: first page offset
+ * @last: last page offset
+ *
+ * The backstop: a page-cache folio or an fsdax entry under a pin in the
+ * registry leaves the file, which no path may do without a break having
+ * revoked the pin first (DESIGN "Invariant").  An fsdax entry may span
+ * 2 MiB, as the breaks of fsdax files do.  Counted, warned once.
+ *
+ * Context: Process context, no spinlock held.
+ */
+void file_pin_debug_removed(struct address_space *mapping, pgoff_t first,
+			    pgoff_t last)
+{
+	struct inode *inode = mapping->host;
+	struct file_pin_break range;
+
+	break_range(&range, inode, (loff_t)first << PAGE_SHIFT,
+		    ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+	if (!file_pin_range_pinned(mapping, range.first, range.last))
+		return;
+	atomic_inc(&file_pin_nr_missed_breaks);
+	if (break_skipped()) {
+		atomic_inc(&file_pin_nr_skipped_breaks);
+		pr_info("vaddr_pin: pages %lu-%lu of inode %lu (%s) left the file under a pin, breaks skipped\n",
+			first, last, inode->i_ino, inode->i_sb->s_id);
+		return;
+	}
+	WARN_ONCE(1, "vaddr_pin: pages %lu-%lu of inode %lu (%s) left the file under a pin, with no break\n",
+		  first, last, inode->i_ino, inode->i_sb->s_id);
+}
+
+/* /sys/kernel/debug/vaddr_pin_skip_breaks: missed breaks, on purpose. */
+static bool break_skipped(void)
+{
+	return READ_ONCE(file_pin_skip_breaks);
+}
+
+static int __init file_pin_debug_init(void)
+{
+	debugfs_create_bool("vaddr_pin_skip_breaks", 0600, NULL,
+			    &file_pin_skip_breaks);
+	return 0;
+}
+late_initcall(file_pin_debug_init);
+#else
+static bool break_skipped(void)
+{
+	return false;
+}
+#endif /* CONFIG_DEBUG_VADDR_PIN */
 
 /**
  * file_pin_lease_name() - the kind of lease a pinned range is tied to
@@ -263,24 +401,25 @@ static bool lease_pins_gone(struct file_lock_context *ctx, struct file *filp)
 	return gone;
 }
 
-/* Mark @fp as being revoked and keep it for revoke_pins().  Under flc_lock. */
-static void queue_revoke(struct file_pin *fp, struct list_head *revoke)
+/* Ask the owner of a pin to revoke it, with no lock held. */
+static void revoke_work(struct work_struct *work)
+{
+	struct file_pin *fp = container_of(work, struct file_pin, revoke_work);
+
+	vaddr_pin_file_pin_revoke(fp);
+	vaddr_pin_file_pin_put(fp);
+}
+
+/*
+ * Mark @fp as being revoked and have its owner asked, from the workqueue;
+ * the reference keeps the record and its context until then.  Under
+ * flc_lock.
+ */
+static void queue_revoke(struct file_pin *fp)
 {
 	fp->revoking = true;
 	vaddr_pin_file_pin_get(fp);
-	list_add_tail(&fp->revoke_node, revoke);
-}
-
-/* Ask the owners of the pins on @revoke to revoke them.  No lock held. */
-static void revoke_pins(struct list_head *revoke)
-{
-	struct file_pin *fp, *next;
-
-	list_for_each_entry_safe(fp, next, revoke, revoke_node) {
-		list_del(&fp->revoke_node);
-		vaddr_pin_file_pin_revoke(fp);
-		vaddr_pin_file_pin_put(fp);
-	}
+	queue_work(file_pin_revoke_wq, &fp->revoke_work);
 }
 
 /* What is still tied to @filp's lease stays pinned, tied to no lease. */
@@ -301,7 +440,10 @@ static void orphan_lease_pins(struct file_lock_context *ctx, struct file *filp)
  *
  * Called once the layout lease held through @filp is gone, so that no new
  * pin can be tied to it.  Asks the owner of each pin tied to it to revoke
- * it and waits, for at most lease-break-time, until they are gone.
+ * it and waits, for at most lease-break-time (killably), until they are
+ * gone.  What is left stays pinned, tied to no lease.  A kernel thread
+ * does not wait: the final fput() of a leasing file may run in the
+ * delayed_fput worker, behind which every other delayed fput() queues.
  *
  * Context: Process context; may sleep.  No lock held.
  */
@@ -309,7 +451,6 @@ void file_pin_lease_released(struct file *filp)
 {
 	struct file_lock_context *ctx = locks_inode_context(file_inode(filp));
 	struct file_pin *fp;
-	LIST_HEAD(revoke);
 
 	if (!ctx)
 		return;
@@ -321,24 +462,25 @@ void file_pin_lease_released(struct file *filp)
 			fp->lease_file = NULL;
 			continue;
 		}
-		queue_revoke(fp, &revoke);
+		queue_revoke(fp);
 	}
 	spin_unlock(&ctx->flc_lock);
-	if (list_empty(&revoke) && lease_pins_gone(ctx, filp))
+	if (lease_pins_gone(ctx, filp))
 		return;
 
-	revoke_pins(&revoke);
-	wait_event_timeout(file_pin_wq, lease_pins_gone(ctx, filp),
-			   lease_break_jiffies());
+	if (!(current->flags & PF_KTHREAD))
+		wait_var_event_killable_timeout(ctx, lease_pins_gone(ctx, filp),
+						lease_break_jiffies());
 	orphan_lease_pins(ctx, filp);
 }
 
 /* === Breaks === */
 
 /*
- * Can the pins on @brk's range be revoked?  Not if one of them is orphaned,
- * is tied to an F_UNBREAK lease or has an owner that cannot revoke it.  A
- * pin already being revoked is only waited for.  Under flc_lock.
+ * Can this break go ahead over the pins on its range?  Not if one of them
+ * is orphaned, is tied to an F_UNBREAK lease or has an owner that cannot
+ * revoke it; nor, for a reader, if there is any pin at all.  A pin already
+ * being revoked is only waited for.  Under flc_lock.
  */
 static bool break_allowed(struct file_lock_context *ctx,
 			  struct file_pin_break *brk)
@@ -348,6 +490,8 @@ static bool break_allowed(struct file_lock_context *ctx,
 
 	lockdep_assert_held(&ctx->flc_lock);
 	for (fp = NULL; (fp = next_pin_in(ctx, fp, brk));) {
+		if (brk->flags & FILE_PIN_BREAK_READER)
+			return false;
 		if (fp->revoking)
 			continue;
 		if (!fp->lease_file || !vaddr_pin_file_pin_revocable(fp))
@@ -366,7 +510,7 @@ static bool break_allowed(struct file_lock_context *ctx,
  * flc_lock.
  */
 static void queue_break(struct file_lock_context *ctx,
-			struct file_pin_break *brk, struct list_head *revoke)
+			struct file_pin_break *brk)
 {
 	struct file_lease *fl;
 	struct file_pin *fp;
@@ -380,7 +524,7 @@ static void queue_break(struct file_lock_context *ctx,
 		for (fp = NULL; (fp = next_pin_in(ctx, fp, brk));) {
 			if (fp->lease_file != fl->c.flc_file || fp->revoking)
 				continue;
-			queue_revoke(fp, revoke);
+			queue_revoke(fp);
 			broken = true;
 		}
 		if (broken && fl->fl_lmops && fl->fl_lmops->lm_break)
@@ -400,159 +544,333 @@ static bool break_range_clear(struct file_lock_context *ctx,
 	return clear;
 }
 
-/**
- * file_pin_break_begin() - revoke the pins on a range about to change layout
- * @brk: the break, on the caller's stack until file_pin_break_end()
- * @inode: the file's inode
- * @start: first byte of the range
- * @end: last byte of the range, or %LLONG_MAX for all of the file from
- *	@start on
- *
- * Called before a layout change (truncate, hole punch, collapse, insert or
- * zero range, reflink, dedupe) takes any filesystem lock.  Revokes every
- * pin on the pages of [@start, @end] tied to a layout lease as the DOC
- * section describes, and keeps new pins of them from being tied until
- * file_pin_break_end().  Pages are whole: a range that covers part of a
- * page breaks the pins on all of it.
- *
- * Context: Process context; may sleep, for at most lease-break-time.  No
- * filesystem lock held.
- * Return:
- * * 0        - the range has no pin; call file_pin_break_end() after the
- *              change.
- * * -ETXTBSY - a pin on the range cannot be revoked, or was not given back
- *              within lease-break-time.
- * * -EINTR   - a fatal signal arrived while waiting.
- * * -ENOMEM  - out of memory.
- */
-int file_pin_break_begin(struct file_pin_break *brk, struct inode *inode,
-			 loff_t start, loff_t end)
+/* Take @brk off its inode's open breaks: pins of its range may be tied. */
+static void unlink_break(struct file_pin_break *brk)
 {
-	struct file_lock_context *ctx;
-	LIST_HEAD(revoke);
-	long left;
+	struct file_lock_context *ctx = brk->ctx;
 
+	if (!brk->linked)
+		return;
+	spin_lock(&ctx->flc_lock);
+	list_del_init(&brk->node);
+	spin_unlock(&ctx->flc_lock);
+	brk->linked = false;
+	brk->open = false;
 	brk->ctx = NULL;
-	if (!S_ISREG(inode->i_mode))
-		return 0;
-	/* A context even without leases: one may be taken during the change. */
-	ctx = locks_inode_context_alloc(inode);
-	if (!ctx)
-		return -ENOMEM;
+}
+
+/**
+ * file_pin_break_init() - set up a break before its first use
+ * @brk: the break, on the stack of the task changing the layout
+ */
+void file_pin_break_init(struct file_pin_break *brk)
+{
+	INIT_LIST_HEAD(&brk->node);
+	brk->ctx = NULL;
+	brk->linked = false;
+	brk->open = false;
+	brk->deadline = 0;
+}
+EXPORT_SYMBOL_GPL(file_pin_break_init);
+
+/*
+ * The page range of bytes [@start, @end].  fsdax maps a file in 2 MiB
+ * entries that a change of any page of them dissociates whole: on fsdax,
+ * the range is rounded out to them.
+ */
+static void break_range(struct file_pin_break *brk, struct inode *inode,
+			loff_t start, loff_t end)
+{
+	const pgoff_t pmd_pages = 1UL << (PMD_SHIFT - PAGE_SHIFT);
+
 	brk->first = start >> PAGE_SHIFT;
 	brk->last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
+	if (!IS_DAX(inode))
+		return;
+	brk->first = round_down(brk->first, pmd_pages);
+	if (brk->last < ULONG_MAX - pmd_pages)
+		brk->last = round_up(brk->last + 1, pmd_pages) - 1;
+	else
+		brk->last = ULONG_MAX;
+}
+
+static int __file_pin_break_layout(struct file_pin_break *brk,
+				   struct inode *inode, loff_t start,
+				   loff_t end, unsigned int flags);
+
+/**
+ * file_pin_break_layout() - break the pins on a range whose layout changes
+ * @brk: the break, set up by file_pin_break_init()
+ * @inode: the file's inode
+ * @start: first byte of the range the filesystem really changes
+ * @end: last byte of it, or %LLONG_MAX for all of the file from @start on
+ * @flags: %FILE_PIN_BREAK_READER if the change is asked for through a file
+ *	that is only read (the source of a clone or dedupe): any pin on the
+ *	range then fails it, and nothing is revoked
+ *
+ * Called by a filesystem where it breaks its own layouts, under the locks
+ * that keep the range's blocks and page cache from changing, with the
+ * range decided under them.  Pages are whole: a range that covers part
+ * of a page breaks the pins on all of it (on fsdax, of its 2 MiB).
+ *
+ * Context: Process context, @inode's i_rwsem held exclusively (a layout
+ * lease cannot be taken meanwhile).  Does not sleep.
+ * Return:
+ * * 0            - the range has no pin: change it, then call
+ *                  file_pin_break_end(); no pin of the range is tied in
+ *                  between.  A break open already stays open.
+ * * -EWOULDBLOCK - pins on the range are being revoked; no new one is
+ *                  tied.  Drop every lock that can be dropped, call
+ *                  file_pin_break_wait(), and if it returns 0 take the
+ *                  locks again and call this again.
+ * * -ETXTBSY     - a pin on the range cannot be revoked (see the DOC
+ *                  section), or the caller is a reader and there is one.
+ */
+int file_pin_break_layout(struct file_pin_break *brk, struct inode *inode,
+			  loff_t start, loff_t end, unsigned int flags)
+{
+	lockdep_assert_held_write(&inode->i_rwsem);
+	return __file_pin_break_layout(brk, inode, start, end, flags);
+}
+EXPORT_SYMBOL_GPL(file_pin_break_layout);
+
+/* file_pin_break_layout(), for file_pin_break_ahead() too. */
+static int __file_pin_break_layout(struct file_pin_break *brk,
+				   struct inode *inode, loff_t start,
+				   loff_t end, unsigned int flags)
+{
+	struct file_lock_context *ctx = locks_inode_context(inode);
+	int ret = 0;
+
+	/* Open already: the filesystem waited for something else, and retries. */
+	if (brk->open)
+		return 0;
+	/* No lease, and none can be taken while i_rwsem is held. */
+	if (!S_ISREG(inode->i_mode) || !ctx || break_skipped())
+		return 0;
+	break_range(brk, inode, start, end);
+	brk->flags = flags;
 
 	spin_lock(&ctx->flc_lock);
+	if (!brk->linked && list_empty(&ctx->flc_lease) &&
+	    RB_EMPTY_ROOT(&ctx->flc_pins.rb_root))
+		goto out_unlock;
 	if (!break_allowed(ctx, brk) || vaddr_pin_should_fail()) {
-		spin_unlock(&ctx->flc_lock);
-		return -ETXTBSY;
+		ret = -ETXTBSY;
+		goto out_unlock;
 	}
-	list_add(&brk->node, &ctx->flc_pin_breaks);
-	brk->ctx = ctx;
-	queue_break(ctx, brk, &revoke);
+	if (!brk->linked) {
+		list_add(&brk->node, &ctx->flc_pin_breaks);
+		brk->linked = true;
+		brk->ctx = ctx;
+	}
+	if (interval_tree_iter_first(&ctx->flc_pins, brk->first, brk->last)) {
+		queue_break(ctx, brk);
+		ret = -EWOULDBLOCK;
+	} else {
+		brk->open = true;
+	}
+out_unlock:
 	spin_unlock(&ctx->flc_lock);
+	if (ret == -ETXTBSY)
+		unlink_break(brk);
+	return ret;
+}
 
-	revoke_pins(&revoke);
+/* What is left of lease-break-time for @brk, from its first wait on. */
+static long break_time_left(struct file_pin_break *brk)
+{
+	unsigned long timeout = lease_break_jiffies();
+
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return timeout;
+	if (!brk->deadline)
+		brk->deadline = (jiffies + timeout) | 1;
+	return time_before(jiffies, brk->deadline) ?
+	       brk->deadline - jiffies : 0;
+}
+
+/**
+ * file_pin_break_wait() - wait for the pins a break is revoking
+ * @brk: a break for which file_pin_break_layout() returned -EWOULDBLOCK
+ *
+ * Waits until the range has no pin left; the owners were asked to revoke
+ * them, from a workqueue.  The wait of all the tries of one break together
+ * lasts at most lease-break-time (for ever if that is 0 or less, as for a
+ * lease break).  The break stays linked, so that no pin of the range is
+ * tied meanwhile, until it fails or file_pin_break_end().
+ *
+ * Context: Process context; sleeps.  Whatever the caller holds, no revoke
+ * waits for it.
+ * Return: 0 when the range is clear (try the break again), -ETXTBSY when
+ * lease-break-time is over, -EINTR on a fatal signal.
+ */
+int file_pin_break_wait(struct file_pin_break *brk)
+{
+	struct file_lock_context *ctx = brk->ctx;
+	long left;
+
+	if (!brk->linked || brk->open)
+		return 0;
 	/* A failure injected here stands for a pin given back too late. */
-	left = vaddr_pin_should_fail() ? 0 :
-	       wait_event_killable_timeout(file_pin_wq,
-					   break_range_clear(ctx, brk),
-					   lease_break_jiffies());
+	left = break_time_left(brk);
+	if (left && !vaddr_pin_should_fail())
+		left = wait_var_event_killable_timeout(ctx,
+					break_range_clear(ctx, brk), left);
+	else
+		left = 0;
 	if (left > 0)
 		return 0;
-	file_pin_break_end(brk);
+	unlink_break(brk);
 	return left ? -EINTR : -ETXTBSY;
 }
-EXPORT_SYMBOL_IF_KUNIT(file_pin_break_begin);
+EXPORT_SYMBOL_GPL(file_pin_break_wait);
+
+/**
+ * file_pin_break_locked() - break the pins on a range, holding on to i_rwsem
+ * @brk: the break, set up by file_pin_break_init()
+ * @inode: the file's inode
+ * @start: as for file_pin_break_layout()
+ * @end: as for file_pin_break_layout()
+ * @flags: as for file_pin_break_layout()
+ *
+ * file_pin_break_layout() and file_pin_break_wait() until the range is
+ * clear, for a caller that cannot drop its locks: ->setattr() and others
+ * called with i_rwsem held.  The revokes run under it; none of the owners'
+ * callbacks takes it.
+ *
+ * Context: Process context, i_rwsem held exclusively and no other
+ * filesystem lock; sleeps.
+ * Return: 0 with the break open (call file_pin_break_end() after the
+ * change), or as file_pin_break_layout() and file_pin_break_wait().
+ */
+int file_pin_break_locked(struct file_pin_break *brk, struct inode *inode,
+			  loff_t start, loff_t end, unsigned int flags)
+{
+	int ret;
+
+	while ((ret = file_pin_break_layout(brk, inode, start, end,
+					    flags)) == -EWOULDBLOCK) {
+		ret = file_pin_break_wait(brk);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(file_pin_break_locked);
 
 /**
  * file_pin_break_end() - let pins of a range be tied again
- * @brk: a break begun by file_pin_break_begin(), successfully or not
+ * @brk: a break, open or not
  *
  * Context: Any context that may take a spinlock.
  */
 void file_pin_break_end(struct file_pin_break *brk)
 {
-	struct file_lock_context *ctx = brk->ctx;
-
-	if (!ctx)
-		return;
-	spin_lock(&ctx->flc_lock);
-	list_del(&brk->node);
-	spin_unlock(&ctx->flc_lock);
-	brk->ctx = NULL;
+	unlink_break(brk);
 }
-EXPORT_SYMBOL_IF_KUNIT(file_pin_break_end);
+EXPORT_SYMBOL_GPL(file_pin_break_end);
 
 /**
- * file_pin_break_truncate() - file_pin_break_begin() for a truncate
- * @brk: the break
+ * file_pin_break_ahead() - revoke the pins on a range before any lock
  * @inode: the file's inode
- * @size: the new size
+ * @start: first byte of the range
+ * @end: last byte of the range, or %LLONG_MAX for all of the file from
+ *	@start on
+ * @flags: as for file_pin_break_layout()
  *
- * A truncate that does not shrink the file changes no pinned page.
+ * For the VFS, before it calls into a filesystem for a layout change and
+ * before freeze protection: the wait for the revokes then happens with no
+ * lock held, and the filesystem's own break (layout leases exist only on
+ * filesystems with %FS_BREAKS_PINS) usually finds nothing left to do.  It
+ * keeps no pin from being tied afterwards: the filesystem's break does.
  *
- * Context: as file_pin_break_begin().
- * Return: as file_pin_break_begin().
+ * Context: Process context; may sleep.  No filesystem lock held.
+ * Return: as file_pin_break_wait(), or -ETXTBSY as file_pin_break_layout().
  */
-int file_pin_break_truncate(struct file_pin_break *brk, struct inode *inode,
-			    loff_t size)
+int file_pin_break_ahead(struct inode *inode, loff_t start, loff_t end,
+			 unsigned int flags)
 {
-	brk->ctx = NULL;
-	if (size >= i_size_read(inode))
-		return 0;
-	return file_pin_break_begin(brk, inode, size, LLONG_MAX);
+	struct file_pin_break brk;
+	int ret;
+
+	file_pin_break_init(&brk);
+	do {
+		ret = __file_pin_break_layout(&brk, inode, start, end, flags);
+	} while (ret == -EWOULDBLOCK && !(ret = file_pin_break_wait(&brk)));
+	file_pin_break_end(&brk);
+	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(file_pin_break_ahead);
 
 /**
- * file_pin_break_fallocate() - file_pin_break_begin() for an fallocate()
- * @brk: the break
- * @inode: the file's inode
+ * file_pin_fallocate_range() - the bytes an fallocate() changes the layout of
  * @mode: the fallocate() mode
  * @offset: its offset
  * @len: its length, not zero
+ * @start: set to the first byte
+ * @end: set to the last byte, or %LLONG_MAX
  *
  * Punching a hole, zeroing and unsharing change the range itself;
  * collapsing and inserting move everything after @offset.  Allocating
  * changes no pinned page.
  *
- * Context: as file_pin_break_begin().
- * Return: as file_pin_break_begin().
+ * Return: true if the fallocate() changes the layout of [@start, @end].
  */
-int file_pin_break_fallocate(struct file_pin_break *brk, struct inode *inode,
-			     int mode, loff_t offset, loff_t len)
+bool file_pin_fallocate_range(int mode, loff_t offset, loff_t len,
+			      loff_t *start, loff_t *end)
 {
-	brk->ctx = NULL;
-	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
-		return file_pin_break_begin(brk, inode, offset, LLONG_MAX);
-	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
-		    FALLOC_FL_UNSHARE_RANGE))
-		return file_pin_break_begin(brk, inode, offset,
-					    offset + len - 1);
-	return 0;
+	*start = offset;
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) {
+		*end = LLONG_MAX;
+		return true;
+	}
+	if (check_add_overflow(offset, len - 1, end))
+		*end = LLONG_MAX;
+	return mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
+		       FALLOC_FL_UNSHARE_RANGE);
 }
+EXPORT_SYMBOL_GPL(file_pin_fallocate_range);
 
 /**
- * file_pin_break_remap() - file_pin_break_begin() for a reflink or dedupe
- * @brk: the breaks of both files
+ * file_pin_remap_flags() - the break flags for one side of a remap
+ * @remap_flags: the remap's REMAP_FILE_* flags
+ * @source: for the source file, else for the destination
+ *
+ * The source is only read: its blocks become shared, and its pins fail
+ * the remap instead of being revoked (DESIGN "Readers").  The destination's
+ * blocks are replaced and its pins revoked, unless the remap is advisory
+ * (copy_file_range()), whose caller copies the data instead.
+ *
+ * Return: %FILE_PIN_BREAK_READER or 0.
+ */
+unsigned int file_pin_remap_flags(unsigned int remap_flags, bool source)
+{
+	if (source || (remap_flags & REMAP_FILE_ADVISORY))
+		return FILE_PIN_BREAK_READER;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(file_pin_remap_flags);
+
+/**
+ * file_pin_break_remap_ahead() - file_pin_break_ahead() for a reflink or dedupe
  * @in: the inode of the source file
  * @pos_in: first byte of the range in the source file
  * @out: the inode of the destination file
  * @pos_out: first byte of the range in the destination file
  * @len: length of the ranges; 0 (or less) for the rest of the files
+ * @remap_flags: the remap's REMAP_FILE_* flags
  *
- * Both ranges of a remap change layout: the destination's blocks are
- * replaced, the source's become shared.
+ * Each side as file_pin_remap_flags() says.
  *
- * Context: as file_pin_break_begin().
- * Return: as file_pin_break_begin(); on error neither break is open.
+ * Context: as file_pin_break_ahead().
+ * Return: as file_pin_break_ahead().
  */
-int file_pin_break_remap(struct file_pin_remap_break *brk, struct inode *in,
-			 loff_t pos_in, struct inode *out, loff_t pos_out,
-			 loff_t len)
+int file_pin_break_remap_ahead(struct inode *in, loff_t pos_in,
+			       struct inode *out, loff_t pos_out, loff_t len,
+			       unsigned int remap_flags)
 {
 	loff_t end_in = LLONG_MAX, end_out = LLONG_MAX;
-	int ret;
 
 	if (len > 0) {
 		if (check_add_overflow(pos_in, len - 1, &end_in))
@@ -560,18 +878,15 @@ int file_pin_break_remap(struct file_pin_remap_break *brk, struct inode *in,
 		if (check_add_overflow(pos_out, len - 1, &end_out))
 			end_out = LLONG_MAX;
 	}
-	ret = file_pin_break_begin(&brk->in, in, pos_in, end_in);
-	if (ret)
-		return ret;
-	ret = file_pin_break_begin(&brk->out, out, pos_out, end_out);
-	if (ret)
-		file_pin_break_end(&brk->in);
-	return ret;
+	return file_pin_break_ahead(in, pos_in, end_in,
+				    file_pin_remap_flags(remap_flags, true)) ?:
+	       file_pin_break_ahead(out, pos_out, end_out,
+				    file_pin_remap_flags(remap_flags, false));
 }
 
 /**
  * file_pin_break_remap_end() - file_pin_break_end() for a reflink or dedupe
- * @brk: the breaks opened by file_pin_break_remap()
+ * @brk: the breaks of a filesystem's remap
  *
  * Context: Any context that may take a spinlock.
  */
@@ -580,3 +895,12 @@ void file_pin_break_remap_end(struct file_pin_remap_break *brk)
 	file_pin_break_end(&brk->out);
 	file_pin_break_end(&brk->in);
 }
+EXPORT_SYMBOL_GPL(file_pin_break_remap_end);
+
+static int __init file_pin_lease_init(void)
+{
+	file_pin_revoke_wq = alloc_workqueue("file_pin_revoke",
+					     WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return file_pin_revoke_wq ? 0 : -ENOMEM;
+}
+core_initcall(file_pin_lease_init);

@@ -91,7 +91,9 @@
  *   the tie revokes the pin like any other tied to it.
  * * A layout change opens its break (under ``flc_lock``) before it looks
  *   for pins: a tie made before that is found and revoked, and a tie tried
- *   after it fails, so the call unpins and fails with -EAGAIN.
+ *   after it fails, so the call unpins and fails with -EAGAIN.  A change
+ *   that ran to its end between GUP and the tie is seen by the tie, which
+ *   checks that each page is still the file's at its offset.
  *
  * A revoke that hits a pin before its call has returned does not reach the
  * owner, who does not know the pin yet: it marks the call, and the call
@@ -661,6 +663,8 @@ static int vaddr_pin_counts_show(struct seq_file *m, void *v)
 	seq_printf(m, "dirty_pinned_pages %ld\n",
 		   atomic_long_read(&vaddr_pin_nr_dirty_pinned));
 	seq_printf(m, "reports %u\n", vaddr_pin_debug_reports());
+	seq_printf(m, "missed_breaks %u\n", file_pin_debug_missed_breaks(false));
+	seq_printf(m, "skipped_breaks %u\n", file_pin_debug_missed_breaks(true));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vaddr_pin_counts);
@@ -858,6 +862,44 @@ static void dirty_pinned_cache(struct vaddr_pin_range *range)
 }
 
 /*
+ * Are a tied record's pages still the file's, at their offsets?  A layout
+ * change that ran to its end between GUP and the tie found no pin to
+ * break, and what it took out of the file shows here: the call fails with
+ * -EAGAIN, as if it had met the break.  A pin never holds a hole: a read
+ * fault on a hole of an fsdax file maps the zero page (or the huge one),
+ * which a later write would replace with a block behind the pin
+ * (-EFAULT).  Nor does a read pin hold an fsdax block shared with another
+ * file (reflink), which a later write would copy away from behind it
+ * (-EOPNOTSUPP, as for page cache of shared blocks pinned for write); a
+ * write pin faulted the copy in already.  A shared fsdax page names no
+ * single file to check.
+ */
+static int range_pages_in_file(struct vaddr_pin_range *range,
+			       struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	unsigned long i;
+
+	for (i = 0; i < range->nr_pages; i++) {
+		struct page *page = range->pages[i];
+		struct folio *folio = page_folio(page);
+		struct address_space *m = READ_ONCE(folio->mapping);
+
+		if (is_zero_folio(folio) || is_huge_zero_folio(folio))
+			return -EFAULT;
+		if (m == PAGE_MAPPING_DAX_SHARED) {
+			if (!(range->flags & VADDR_PIN_RANGE_WRITE))
+				return -EOPNOTSUPP;
+			continue;
+		}
+		if (m != mapping || folio->index + folio_page_idx(folio, page) !=
+				    range->fp.it.start + i)
+			return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
  * Tie the records of a call whose file holds a layout lease to that lease.
  * Under the mmap_lock that keeps the files mapped.  Fails if a record that
  * needs its lease lost it since the VMA walk, if a layout change over a
@@ -878,6 +920,8 @@ static int tie_ranges(struct list_head *ranges)
 		if (!file || ret)
 			continue;
 		err = file_pin_tie(&range->fp, file);
+		if (!err)
+			err = range_pages_in_file(range, file);
 		if (!err && (range->flags & VADDR_PIN_RANGE_CACHE_WRITE)) {
 			err = fs_allows_pin_for_write(range, file);
 			if (!err)
@@ -918,16 +962,19 @@ static int tie_ranges(struct list_head *ranges)
  *                 is held through the mapped file.
  * * -EFAULT     - part of the range is not mapped, not accessible as asked
  *                 (PROT_NONE, read-only with %VADDR_PIN_WRITE), is a
- *                 VM_IO or VM_PFNMAP mapping, could not be pinned, or
- *                 @vp->mm has exited.
+ *                 VM_IO or VM_PFNMAP mapping, could not be pinned, is a
+ *                 hole of a leased fsdax file pinned without
+ *                 %VADDR_PIN_WRITE, or @vp->mm has exited.
  * * -EOPNOTSUPP - part of the range is page cache pinned with
  *                 %VADDR_PIN_WRITE that its filesystem cannot keep
  *                 pinned for write (``->pin_for_write``): it has no such
  *                 method (e.g. ext4 data=journal), or the blocks are
- *                 shared with another file (reflink).
- * * -EAGAIN     - a layout change over part of the range is under way, or
- *                 the lease the range was tied to went before the call
- *                 returned.
+ *                 shared with another file (reflink); or part of it is an
+ *                 fsdax block shared with another file, pinned without
+ *                 %VADDR_PIN_WRITE.
+ * * -EAGAIN     - a layout change over part of the range is under way or
+ *                 took pages of it out of the file meanwhile, or the lease
+ *                 the range was tied to went before the call returned.
  * * -ENOMEM     - RLIMIT_MEMLOCK would be exceeded, or out of memory.
  * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``.
  */

@@ -43,6 +43,8 @@ for k in 1 100 10000; do
 		"$reps"
 done
 measure tmpfs 900 "$tools/record_bytes" /tmp/bench-tmpfs 10000 1 512
+# The fast path of every truncate: a file that never had a lease.
+measure tmpfs 900 "$tools/truncate_time" /tmp/bench-tmpfs 2000 "$reps"
 for pages in 1 64; do
 	measure tmpfs 900 "$tools/pin_time" threads /tmp/bench-tmpfs/f 256 \
 		$pages "$reps"
@@ -66,6 +68,8 @@ saved=$(cat $vm/dirty_background_ratio $vm/dirty_ratio \
 	$vm/dirty_writeback_centisecs)
 for fs in ext4 xfs; do
 	mount_fs $fs /tmp/bench-$fs 384M
+	[ $fs = ext4 ] && measure ext4 900 "$tools/truncate_time" \
+		/tmp/bench-ext4 2000 "$reps"
 	measure $fs-clean 900 "$tools/mr_time" -c /tmp/bench-$fs 256 "$reps"
 	echo 90 > $vm/dirty_background_ratio
 	echo 95 > $vm/dirty_ratio

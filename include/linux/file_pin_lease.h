@@ -11,7 +11,9 @@
 #include <linux/list.h>
 #include <linux/path.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
+struct address_space;
 struct file;
 struct file_lock_context;
 struct folio;
@@ -30,7 +32,7 @@ struct inode;
  * @revoking: the revocation of this pin has been asked for.
  * @write: the pages are page cache a device may write to: writeback keeps
  *	them dirty while the pin is in the registry.  Set before the tie.
- * @revoke_node: entry on a revoker's private list.
+ * @revoke_work: asks the owner to revoke, from file_pin_revoke_wq.
  *
  * @lease_file and @revoking are protected by the inode's flc_lock.
  */
@@ -40,25 +42,38 @@ struct file_pin {
 	struct file *lease_file;
 	bool revoking;
 	bool write;
-	struct list_head revoke_node;
+	struct work_struct revoke_work;
 };
 
 /**
- * struct file_pin_break - a layout change under way over a file range
- * @node: entry in the inode's flc_pin_breaks, under its flc_lock.
- * @ctx: the inode's lock context while the break is open, else NULL.
+ * struct file_pin_break - a layout change over a file range
+ * @node: entry in the inode's flc_pin_breaks while linked, under its
+ *	flc_lock: no pin of the range is tied meanwhile.
+ * @ctx: the inode's lock context while linked.
  * @first: first page offset of the range.
  * @last: last page offset of the range.
+ * @flags: %FILE_PIN_BREAK_READER or 0.
+ * @linked: on flc_pin_breaks, from the first try that found a lease or a
+ *	pin until file_pin_break_end() or a failure.
+ * @open: the range has no pin; the change may go ahead.
+ * @deadline: jiffies when lease-break-time is over, from the first wait.
  *
- * On the stack of the task changing the layout, from
- * file_pin_break_begin() to file_pin_break_end().
+ * On the stack of the task changing the layout, set up by
+ * file_pin_break_init(), across all the tries of one change.
  */
 struct file_pin_break {
 	struct list_head node;
 	struct file_lock_context *ctx;
 	pgoff_t first;
 	pgoff_t last;
+	unsigned int flags;
+	bool linked;
+	bool open;
+	unsigned long deadline;
 };
+
+/* The change is asked for through a file that is only read. */
+#define FILE_PIN_BREAK_READER	0x1
 
 /* The breaks of a remap: its source and its destination. */
 struct file_pin_remap_break {
@@ -68,16 +83,21 @@ struct file_pin_remap_break {
 
 #ifdef CONFIG_VADDR_PIN
 
-int file_pin_break_begin(struct file_pin_break *brk, struct inode *inode,
-			 loff_t start, loff_t end);
-int file_pin_break_truncate(struct file_pin_break *brk, struct inode *inode,
-			    loff_t size);
-int file_pin_break_fallocate(struct file_pin_break *brk, struct inode *inode,
-			     int mode, loff_t offset, loff_t len);
-int file_pin_break_remap(struct file_pin_remap_break *brk, struct inode *in,
-			 loff_t pos_in, struct inode *out, loff_t pos_out,
-			 loff_t len);
+void file_pin_break_init(struct file_pin_break *brk);
+int file_pin_break_layout(struct file_pin_break *brk, struct inode *inode,
+			  loff_t start, loff_t end, unsigned int flags);
+int file_pin_break_wait(struct file_pin_break *brk);
+int file_pin_break_locked(struct file_pin_break *brk, struct inode *inode,
+			  loff_t start, loff_t end, unsigned int flags);
 void file_pin_break_end(struct file_pin_break *brk);
+int file_pin_break_ahead(struct inode *inode, loff_t start, loff_t end,
+			 unsigned int flags);
+bool file_pin_fallocate_range(int mode, loff_t offset, loff_t len,
+			      loff_t *start, loff_t *end);
+unsigned int file_pin_remap_flags(unsigned int remap_flags, bool source);
+int file_pin_break_remap_ahead(struct inode *in, loff_t pos_in,
+			       struct inode *out, loff_t pos_out, loff_t len,
+			       unsigned int remap_flags);
 void file_pin_break_remap_end(struct file_pin_remap_break *brk);
 
 void file_pin_init(struct file_pin *fp);
@@ -87,6 +107,8 @@ void file_pin_put(struct file_pin *fp);
 const char *file_pin_lease_name(struct file_pin *fp);
 void file_pin_lease_released(struct file *filp);
 bool folio_pinned_for_write(struct folio *folio);
+bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
+			   pgoff_t last);
 
 /* Provided by mm/vaddr_pin.c. */
 bool vaddr_pin_file_pin_revocable(struct file_pin *fp);
@@ -96,36 +118,58 @@ void vaddr_pin_file_pin_put(struct file_pin *fp);
 
 #else
 
-static inline int file_pin_break_begin(struct file_pin_break *brk,
-				       struct inode *inode, loff_t start,
-				       loff_t end)
+static inline void file_pin_break_init(struct file_pin_break *brk)
+{
+}
+
+static inline int file_pin_break_layout(struct file_pin_break *brk,
+					struct inode *inode, loff_t start,
+					loff_t end, unsigned int flags)
 {
 	return 0;
 }
 
-static inline int file_pin_break_truncate(struct file_pin_break *brk,
-					  struct inode *inode, loff_t size)
+static inline int file_pin_break_wait(struct file_pin_break *brk)
 {
 	return 0;
 }
 
-static inline int file_pin_break_fallocate(struct file_pin_break *brk,
-					   struct inode *inode, int mode,
-					   loff_t offset, loff_t len)
-{
-	return 0;
-}
-
-static inline int file_pin_break_remap(struct file_pin_remap_break *brk,
-				       struct inode *in, loff_t pos_in,
-				       struct inode *out, loff_t pos_out,
-				       loff_t len)
+static inline int file_pin_break_locked(struct file_pin_break *brk,
+					struct inode *inode, loff_t start,
+					loff_t end, unsigned int flags)
 {
 	return 0;
 }
 
 static inline void file_pin_break_end(struct file_pin_break *brk)
 {
+}
+
+static inline int file_pin_break_ahead(struct inode *inode, loff_t start,
+				       loff_t end, unsigned int flags)
+{
+	return 0;
+}
+
+static inline bool file_pin_fallocate_range(int mode, loff_t offset,
+					    loff_t len, loff_t *start,
+					    loff_t *end)
+{
+	return false;
+}
+
+static inline unsigned int file_pin_remap_flags(unsigned int remap_flags,
+						bool source)
+{
+	return 0;
+}
+
+static inline int file_pin_break_remap_ahead(struct inode *in,
+					     loff_t pos_in, struct inode *out,
+					     loff_t pos_out, loff_t len,
+					     unsigned int remap_flags)
+{
+	return 0;
 }
 
 static inline void file_pin_break_remap_end(struct file_pin_remap_break *brk)
@@ -141,6 +185,23 @@ static inline bool folio_pinned_for_write(struct folio *folio)
 	return false;
 }
 
+static inline bool file_pin_range_pinned(struct address_space *mapping,
+					 pgoff_t first, pgoff_t last)
+{
+	return false;
+}
+
 #endif /* CONFIG_VADDR_PIN */
+
+#ifdef CONFIG_DEBUG_VADDR_PIN
+unsigned int file_pin_debug_missed_breaks(bool skipped);
+void file_pin_debug_removed(struct address_space *mapping, pgoff_t first,
+			    pgoff_t last);
+#else
+static inline void file_pin_debug_removed(struct address_space *mapping,
+					  pgoff_t first, pgoff_t last)
+{
+}
+#endif
 
 #endif /* _LINUX_FILE_PIN_LEASE_H */

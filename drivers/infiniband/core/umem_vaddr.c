@@ -8,7 +8,11 @@
  * under a layout lease (fsdax, page cache for write), and the filesystem
  * can take them back.  A revoke asks the driver to invalidate the MR
  * first; only then are the pages DMA-unmapped and unpinned.  The umem
- * itself stays until the driver releases it with the MR.
+ * itself stays until the driver releases it with the MR.  A revoke that
+ * comes before the driver has made the MR live (ib_umem_activate()) needs
+ * nothing of the driver, which may still be setting the MR up from the
+ * umem: it is marked, and the activation unpins and fails (or the
+ * release unpins).
  *
  * Copyright (C) 2026 The vaddr_pin developers
  */
@@ -30,20 +34,27 @@ MODULE_IMPORT_NS(VADDR_PIN);
  * @umem: what the driver sees.
  * @vp: the pinning context; its owner is the uverbs file.
  * @pages: the pinned pages, the handle of the pin.
- * @lock: orders a revoke against the end of ib_umem_get_udata() and
- *	against the release.
+ * @nr_pages: how many; ib_umem_num_pages() changes with the iova that
+ *	ib_umem_find_best_pgsz() sets.
+ * @lock: orders a revoke against the end of ib_umem_get_udata(), the
+ *	activation and the release.
  * @revoke: the driver's callback: when it returns, the device no longer
  *	touches the pages.  NULL for a driver that cannot revoke.
  * @priv: its argument.
+ * @live: the driver made the MR live (ib_umem_activate()); under @lock.
+ * @revoked: a revoke came before that; under @lock.
  * @unpinned: the pages are unpinned (revoked); under @lock.
  */
 struct ib_umem_vaddr {
 	struct ib_umem umem;
 	struct vaddr_pin vp;
 	struct page **pages;
-	struct mutex lock;	/* orders revoke, setup and release */
+	unsigned long nr_pages;
+	struct mutex lock;	/* orders revoke, setup, activation, release */
 	void (*revoke)(void *priv);
 	void *priv;
+	bool live;
+	bool revoked;
 	bool unpinned;
 };
 
@@ -60,7 +71,7 @@ static void ib_umem_vaddr_unpin(struct ib_umem_vaddr *uv)
 	lockdep_assert_held(&uv->lock);
 	ib_dma_unmap_sgtable_attrs(umem->ibdev, &umem->sgt_append.sgt,
 				   DMA_BIDIRECTIONAL, 0);
-	vaddr_unpin_user_pages(&uv->vp, uv->pages, ib_umem_num_pages(umem),
+	vaddr_unpin_user_pages(&uv->vp, uv->pages, uv->nr_pages,
 			       umem->writable);
 	uv->unpinned = true;
 }
@@ -73,8 +84,13 @@ static void ib_umem_vaddr_revoke(struct vaddr_pin *vp, struct page **pages,
 	mutex_lock(&uv->lock);
 	/* Not if the release got here first. */
 	if (!uv->unpinned && vaddr_pin_revoking(vp, pages)) {
-		uv->revoke(uv->priv);
-		ib_umem_vaddr_unpin(uv);
+		if (uv->live) {
+			uv->revoke(uv->priv);
+			ib_umem_vaddr_unpin(uv);
+		} else {
+			/* Being set up: activation or release unpins. */
+			uv->revoked = true;
+		}
 	}
 	mutex_unlock(&uv->lock);
 }
@@ -108,11 +124,11 @@ static struct file *udata_to_file(struct ib_udata *udata)
  * As ib_umem_get(), and charged to ``pinned_vm`` under ``RLIMIT_MEMLOCK``
  * the same way, but memory of a file that holds a layout lease may be
  * pinned where stock refuses it (fsdax, page cache for write); without the
- * lease such memory is refused with -EPERM.  @revoke may run as soon as
- * this returns, before the driver has finished setting up its MR; it must
- * cope with that.  After a revoke the umem and its sg table remain, but
- * the pages are neither pinned nor DMA-mapped: ib_umem_release() is still
- * needed, and works.
+ * lease such memory is refused with -EPERM.  A driver with @revoke makes
+ * the MR live with ib_umem_activate(); until then a revoke does not call
+ * @revoke.  After a revoke the umem and its sg table remain, but the pages
+ * are neither pinned nor DMA-mapped: ib_umem_release() is still needed,
+ * and works.
  *
  * Return: the umem, or an ERR_PTR(): -EINVAL for a bad range, -EPERM
  * without RLIMIT_MEMLOCK or a needed layout lease, -EOPNOTSUPP for
@@ -154,6 +170,7 @@ struct ib_umem *ib_umem_get_udata(struct ib_device *device,
 		ret = -EINVAL;
 		goto out_free;
 	}
+	uv->nr_pages = npages;
 	uv->pages = kvmalloc_array(npages, sizeof(*uv->pages), GFP_KERNEL);
 	if (!uv->pages) {
 		ret = -ENOMEM;
@@ -204,6 +221,45 @@ out_free:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL(ib_umem_get_udata);
+
+/**
+ * ib_umem_activate() - make an MR over a umem of ib_umem_get_udata() live
+ * @umem: the umem
+ * @activate: makes the MR usable (its keys valid); called under the umem's
+ *	lock, so that a revoke comes wholly before it or wholly after it
+ * @priv: its argument
+ *
+ * After a revoke that came before it, it unpins the pages, without
+ * calling the driver, and fails: so must the registration.  From the
+ * activation on, a revoke calls the driver's callback before it unpins.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -EAGAIN if the pages were revoked before, as
+ * vaddr_pin_user_pages() answers a revoke before it returned.
+ */
+int ib_umem_activate(struct ib_umem *umem, void (*activate)(void *priv),
+		     void *priv)
+{
+	struct ib_umem_vaddr *uv = to_ib_umem_vaddr(umem);
+	int ret = 0;
+
+	if (!umem->is_vaddr) {
+		activate(priv);
+		return 0;
+	}
+	mutex_lock(&uv->lock);
+	if (uv->revoked) {
+		if (!uv->unpinned)
+			ib_umem_vaddr_unpin(uv);
+		ret = -EAGAIN;
+	} else {
+		activate(priv);
+		uv->live = true;
+	}
+	mutex_unlock(&uv->lock);
+	return ret;
+}
+EXPORT_SYMBOL(ib_umem_activate);
 
 /* The ib_umem_release() of a umem from ib_umem_get_udata(). */
 void ib_umem_vaddr_release(struct ib_umem *umem)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress: processes that pin, unpin, lease, unlease, register RDMA MRs on
- * rxe0, write to them over RDMA, truncate, punch holes, close and get
- * killed, all at once, on one file per directory of $VP_STRESS_DIRS (the
+ * rxe0, write to them over RDMA, truncate, punch holes, move extents
+ * (EXT4_IOC_MOVE_EXT), switch data journalling, close and get killed, all
+ * at once, on one file per directory of $VP_STRESS_DIRS (the
  * guest gives ext4, ext4 on fsdax and tmpfs).  Every result must be one
  * the documentation allows.  Then, with every process gone: no FOLL_PIN
  * pin, record, context or dirty-pinned page is left (vaddr_pin_counts in
@@ -18,13 +19,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/ext4.h>
 #include <linux/falloc.h>
+#include <linux/fs.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,14 +51,15 @@
 enum op {
 	OP_PIN, OP_PIN_REFUSED, OP_UNPIN, OP_REVOKED, OP_MR, OP_MR_REFUSED,
 	OP_DEREG, OP_WRITE, OP_WRITE_FAILED, OP_LEASE, OP_UNLEASE,
-	OP_TRUNCATE, OP_PUNCH, OP_BUSY, OP_CLOSE, OP_KILL, OP_UNEXPECTED,
-	NR_OPS
+	OP_TRUNCATE, OP_PUNCH, OP_MOVE, OP_JOURNAL, OP_BUSY, OP_CLOSE,
+	OP_KILL, OP_UNEXPECTED, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"pin", "pin-refused", "unpin", "revoked", "mr", "mr-refused",
 	"dereg", "rdma-write", "rdma-write-failed", "lease", "unlease",
-	"truncate", "punch", "etxtbsy", "close", "sigkill", "unexpected",
+	"truncate", "punch", "move-ext", "journal", "etxtbsy", "close",
+	"sigkill", "unexpected",
 };
 
 static long *counts;		/* NR_OPS, shared by every process */
@@ -144,11 +149,14 @@ static char *some_pages(struct worker *w, size_t *len)
 
 /*
  * Pin errors a healthy kernel gives here: no lease (EPERM), a break under
- * way (EAGAIN), pages past a truncation (EFAULT).
+ * way (EAGAIN), pages past a truncation or a hole of fsdax (EFAULT), page
+ * cache of a file switched to data journalling pinned for write
+ * (EOPNOTSUPP).
  */
 static bool pin_refusal(int err)
 {
-	return err == EPERM || err == EAGAIN || err == EFAULT;
+	return err == EPERM || err == EAGAIN || err == EFAULT ||
+	       err == EOPNOTSUPP;
 }
 
 static void pin_or_unpin(struct worker *w)
@@ -229,6 +237,55 @@ static void rdma_write(struct worker *w)
 		unexpected("rdma_loop_renew", errno);
 }
 
+/*
+ * What a file system without the change, or a file it cannot apply it to
+ * now (fsdax, a size the move cannot use, data journalling that refuses
+ * moves), answers.
+ */
+static bool not_here(int err)
+{
+	return err == EOPNOTSUPP || err == ENOTTY || err == EINVAL ||
+	       err == ENODATA || err == EBUSY;
+}
+
+/* Move the blocks of the file from @off on with those of a donor file. */
+static int move_extents(struct worker *w, int fd, off_t off)
+{
+	char donor_path[PATH_MAX];
+	struct move_extent arg = {
+		.orig_start = off / 4096,
+		.donor_start = off / 4096,
+		.len = (FILE_PAGES * ps - off) / 4096,
+	};
+	int donor, ret, err;
+
+	snprintf(donor_path, sizeof(donor_path), "%s.donor.%d", w->path,
+		 getpid());
+	donor = open(donor_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (donor < 0)
+		return -1;
+	arg.donor_fd = donor;
+	ret = fallocate(donor, 0, 0, FILE_PAGES * ps);
+	if (!ret)
+		ret = ioctl(fd, EXT4_IOC_MOVE_EXT, &arg);
+	err = errno;
+	close(donor);
+	unlink(donor_path);
+	errno = err;
+	return ret;
+}
+
+/* Switch the file's data journalling (ext4's chattr +j / -j). */
+static int toggle_journalling(int fd)
+{
+	int flags;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		return -1;
+	flags ^= FS_JOURNAL_DATA_FL;
+	return ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
+
 /* Layout changes fail only with ETXTBSY (unbreakable or unrevocable). */
 static void change_layout(struct worker *w)
 {
@@ -240,7 +297,7 @@ static void change_layout(struct worker *w)
 		unexpected("open", errno);
 		return;
 	}
-	switch (below(3)) {
+	switch (below(5)) {
 	case 0:
 		op = OP_TRUNCATE;
 		ret = ftruncate(fd, off);
@@ -249,6 +306,14 @@ static void change_layout(struct worker *w)
 		op = OP_PUNCH;
 		ret = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				off, (1 + below(8)) * ps);
+		break;
+	case 2:
+		op = OP_MOVE;
+		ret = move_extents(w, fd, off);
+		break;
+	case 3:
+		op = OP_JOURNAL;
+		ret = toggle_journalling(fd);
 		break;
 	default:	/* whole again, real blocks where fsdax had holes */
 		ret = ftruncate(fd, FILE_PAGES * ps);
@@ -259,8 +324,10 @@ static void change_layout(struct worker *w)
 	}
 	if (!ret)
 		count(op);
-	else
-		errno == ETXTBSY ? count(OP_BUSY) : unexpected("layout change", errno);
+	else if (errno == ETXTBSY)
+		count(OP_BUSY);
+	else if (!(op == OP_MOVE || op == OP_JOURNAL) || !not_here(errno))
+		unexpected("layout change", errno);
 	close(fd);
 }
 
