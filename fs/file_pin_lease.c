@@ -75,22 +75,6 @@
  */
 static struct workqueue_struct *file_pin_revoke_wq;
 
-/*
- * Wait, killably and for at most @timeout jiffies, until @condition holds;
- * woken by wake_up_var(@var).  As wait_event_killable_timeout().
- */
-#define wait_var_event_killable_timeout(var, condition, timeout)	\
-({									\
-	long __ret = (timeout);						\
-	might_sleep();							\
-	if (!___wait_cond_timeout(condition))				\
-		__ret = ___wait_var_event(var,				\
-				___wait_cond_timeout(condition),	\
-				TASK_KILLABLE, 0, (timeout),		\
-				__ret = schedule_timeout(__ret));	\
-	__ret;								\
-})
-
 static bool ranges_overlap(pgoff_t first1, pgoff_t last1, pgoff_t first2,
 			   pgoff_t last2)
 {
@@ -210,8 +194,8 @@ void file_pin_untie(struct file_pin *fp)
 	fp->lease_file = NULL;
 	spin_unlock(&ctx->flc_lock);
 	/* Breaks and releases of this inode wait on its lock context. */
-	smp_mb();
-	wake_up_var(ctx);
+	if (wq_has_sleeper(&ctx->flc_pin_wait))
+		wake_up_all(&ctx->flc_pin_wait);
 }
 
 /**
@@ -469,8 +453,9 @@ void file_pin_lease_released(struct file *filp)
 		return;
 
 	if (!(current->flags & PF_KTHREAD))
-		wait_var_event_killable_timeout(ctx, lease_pins_gone(ctx, filp),
-						lease_break_jiffies());
+		wait_event_killable_timeout(ctx->flc_pin_wait,
+					    lease_pins_gone(ctx, filp),
+					    lease_break_jiffies());
 	orphan_lease_pins(ctx, filp);
 }
 
@@ -715,8 +700,9 @@ int file_pin_break_wait(struct file_pin_break *brk)
 	/* A failure injected here stands for a pin given back too late. */
 	left = break_time_left(brk);
 	if (left && !vaddr_pin_should_fail())
-		left = wait_var_event_killable_timeout(ctx,
-					break_range_clear(ctx, brk), left);
+		left = wait_event_killable_timeout(ctx->flc_pin_wait,
+						   break_range_clear(ctx, brk),
+						   left);
 	else
 		left = 0;
 	if (left > 0)

@@ -241,8 +241,8 @@ run_rdma() {
 		/tmp/demo-ext4
 	if [ "${1:-}" = all ]; then
 		for fs in $rdma_fs; do
-			VP_TEST_DIR=/tmp/demo-$fs run_ktap "rdma_mr.$fs" 600 \
-				"$bin/vaddr_pin/rdma_mr"
+			VP_TEST_DIR=/tmp/demo-$fs VP_TEST_FS=$fs \
+				run_ktap "rdma_mr.$fs" 600 "$bin/vaddr_pin/rdma_mr"
 		done
 		run_ktap hostile_user.memlock 300 "$bin/vaddr_pin/hostile_user" \
 			-t memlock_holds_for_every_pinning_path

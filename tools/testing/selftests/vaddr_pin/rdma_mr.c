@@ -9,6 +9,9 @@
  *   under the uverbs file;
  * - a truncate revokes every MR on the file at once, later RDMA WRITEs
  *   to them fail, deregistering still works, nothing stays pinned;
+ * - so does the file system's defragmenter (xfs_fsr on xfs, e4defrag on
+ *   ext4), which moves every block: what RDMA wrote before stays in the
+ *   file, and the lease holder gets its signal;
  * - a revoke racing the deregistration, and the uverbs file closed while
  *   a break waits, leave nothing behind;
  * - RLIMIT_MEMLOCK holds for file MRs as for anonymous ones;
@@ -233,6 +236,75 @@ TEST_F(mr, truncate_revokes_every_mr_on_the_file)
 	munmap(dst, REGION);
 	for (i = 0; i < NR_MRS; i++)
 		EXPECT_EQ(0, ibv_dereg_mr(mrs[i]));
+	expect_nothing_pinned(_metadata, self);
+}
+
+static volatile sig_atomic_t nr_sigio;
+
+static void count_sigio(int sig)
+{
+	nr_sigio++;
+}
+
+/*
+ * FILE_BYTES at @path, written even pages first and synced in between so
+ * that it is in many extents: something for a defragmenter to do.
+ */
+static int make_fragmented(const char *path)
+{
+	long ps = getpagesize(), pages = FILE_BYTES / ps, i;
+	char *page = calloc(1, ps);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), pass;
+
+	for (pass = 0; fd >= 0 && page && pass < 2; pass++) {
+		for (i = pass; i < pages; i += 2)
+			if (pwrite(fd, page, ps, i * ps) != ps)
+				return -1;
+		if (fsync(fd))
+			return -1;
+	}
+	free(page);
+	return fd;
+}
+
+TEST_F_TIMEOUT(mr, defragmenter_revokes_mrs_and_keeps_their_writes, 120)
+{
+	const char *fs = getenv("VP_TEST_FS") ?: "";
+	char path[PATH_MAX + 8], cmd[PATH_MAX + 64];
+	struct ibv_mr *mr;
+	char *map;
+	int fd;
+
+	if (strcmp(fs, "xfs") && strcmp(fs, "ext4"))
+		SKIP(return, "no defragmenter for %s here", fs);
+	snprintf(path, sizeof(path), "%s.frag", self->path);
+	fd = make_fragmented(path);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	signal(SIGIO, count_sigio);
+	nr_sigio = 0;
+	mr = ibv_reg_mr(self->rl.pd, map, FILE_BYTES, MR_ACCESS);
+	ASSERT_NE(NULL, mr);
+	EXPECT_EQ(IBV_WC_SUCCESS, write_to(self, mr, map, FILE_BYTES, 'd'));
+
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null",
+		 strcmp(fs, "xfs") ? "e4defrag" : "xfs_fsr -v", path);
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ(1, nr_sigio);
+	EXPECT_EQ(0, listed(path));
+	EXPECT_EQ(IBV_WC_REM_ACCESS_ERR,
+		  write_to(self, mr, map, REGION, 'x'));
+	/* What RDMA wrote before the revoke is the file's, on its blocks. */
+	EXPECT_EQ(0, fsync(fd));
+	EXPECT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_TRUE(bytes_are(map, FILE_BYTES, 'd'));
+	EXPECT_EQ(0, ibv_dereg_mr(mr));
+	signal(SIGIO, SIG_IGN);
+	munmap(map, FILE_BYTES);
+	close(fd);
+	unlink(path);
 	expect_nothing_pinned(_metadata, self);
 }
 
