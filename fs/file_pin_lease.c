@@ -463,9 +463,10 @@ void file_pin_lease_released(struct file *filp)
 
 /*
  * Can this break go ahead over the pins on its range?  Not if one of them
- * is orphaned, is tied to an F_UNBREAK lease or has an owner that cannot
- * revoke it; nor, for a reader, if there is any pin at all.  A pin already
- * being revoked is only waited for.  Under flc_lock.
+ * is orphaned (even one whose revoke was asked for: its lease went before
+ * it was given back), is tied to an F_UNBREAK lease or has an owner that
+ * cannot revoke it; nor, for a reader, if there is any pin at all.  A pin
+ * being revoked is otherwise only waited for.  Under flc_lock.
  */
 static bool break_allowed(struct file_lock_context *ctx,
 			  struct file_pin_break *brk)
@@ -475,11 +476,11 @@ static bool break_allowed(struct file_lock_context *ctx,
 
 	lockdep_assert_held(&ctx->flc_lock);
 	for (fp = NULL; (fp = next_pin_in(ctx, fp, brk));) {
-		if (brk->flags & FILE_PIN_BREAK_READER)
+		if (brk->flags & FILE_PIN_BREAK_READER || !fp->lease_file)
 			return false;
 		if (fp->revoking)
 			continue;
-		if (!fp->lease_file || !vaddr_pin_file_pin_revocable(fp))
+		if (!vaddr_pin_file_pin_revocable(fp))
 			return false;
 		fl = __file_layout_lease(ctx, fp->lease_file);
 		if (fl && (fl->c.flc_flags & FL_UNBREAK))
@@ -633,8 +634,11 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
 	/* No lease, and none can be taken while i_rwsem is held. */
 	if (!S_ISREG(inode->i_mode) || !ctx || break_skipped())
 		return 0;
-	break_range(brk, inode, start, end);
-	brk->flags = flags;
+	/* Linked, its range is read under flc_lock: the same on every try. */
+	if (!brk->linked) {
+		break_range(brk, inode, start, end);
+		brk->flags = flags;
+	}
 
 	spin_lock(&ctx->flc_lock);
 	if (!brk->linked && list_empty(&ctx->flc_lease) &&

@@ -872,7 +872,8 @@ static void dirty_pinned_cache(struct vaddr_pin_range *range)
  * file (reflink), which a later write would copy away from behind it
  * (-EOPNOTSUPP, as for page cache of shared blocks pinned for write); a
  * write pin faulted the copy in already.  A shared fsdax page names no
- * single file to check.
+ * single file to check, and the anonymous copy of a private mapping is
+ * none of the file's.
  */
 static int range_pages_in_file(struct vaddr_pin_range *range,
 			       struct file *file)
@@ -892,6 +893,9 @@ static int range_pages_in_file(struct vaddr_pin_range *range,
 				return -EOPNOTSUPP;
 			continue;
 		}
+		/* A private mapping's copy is no page of the file. */
+		if (folio_test_anon(folio))
+			continue;
 		if (m != mapping || folio->index + folio_page_idx(folio, page) !=
 				    range->fp.it.start + i)
 			return -EAGAIN;

@@ -639,6 +639,35 @@ TEST_F(reader, cp_reflink_auto_copies)
 	pin_is_untouched(_metadata, &self->p);
 }
 
+/* FICLONE from the file as another user: ETXTBSY, where there is reflink. */
+TEST_F(reader, clone_from_it_fails_with_etxtbsy)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int src, dst;
+
+		if (become_nobody())
+			_exit(1);
+		src = open(self->p.path, O_RDONLY);
+		dst = open(self->copy, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (src < 0 || dst < 0)
+			_exit(2);
+		if (!ioctl(dst, FICLONE, src))
+			_exit(5);
+		if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV ||
+		    errno == EINVAL)
+			_exit(4);
+		_exit(errno == ETXTBSY ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (WEXITSTATUS(status) == 4)
+		SKIP(return, "%s cannot clone", test_fs());
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	pin_is_untouched(_metadata, &self->p);
+}
+
 TEST_F(reader, cp_reflink_always_fails)
 {
 	char cmd[3 * PATH_MAX];
@@ -652,7 +681,7 @@ TEST_F(reader, cp_reflink_always_fails)
 /* copy_file_range() from the file as another user: a copy, in full. */
 TEST_F(reader, copy_file_range_copies)
 {
-	int status;
+	int status, fd;
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -673,6 +702,12 @@ TEST_F(reader, copy_file_range_copies)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
+	fd = open(self->copy, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_TRUE(pages_hold(fd, self->p.ps, PIN_FIRST, PIN_NR, 'z'));
+	EXPECT_TRUE(pages_hold(fd, self->p.ps, NPAGES - 1, 1,
+			       'A' + (NPAGES - 1) % 26));
+	close(fd);
 	pin_is_untouched(_metadata, &self->p);
 }
 
