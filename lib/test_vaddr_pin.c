@@ -1436,14 +1436,14 @@ static void break_fails_cleanly_at_each_point(struct kunit *test)
 
 	/*
 	 * Two pins of 6 points each, then the break: the check for
-	 * unrevocable pins and the wait for the revoked pin: 14 (tmpfs
-	 * breaks at its own depth: the VFS break allocates no lock
-	 * context).  Whatever failed, the unpin leaves nothing behind, so
-	 * the break ended: the check's own break finds the range free.
+	 * unrevocable pins, the wait for the revoked pin, and the check of
+	 * the try after the wait: 15.  Whatever failed, the unpin leaves
+	 * nothing behind, so the break ended: the check's own break finds
+	 * the range free.
 	 */
 	KUNIT_EXPECT_EQ(test, walk_failure_points(test, break_op,
 						  lease_unpin_all,
-						  lease_fail_check, errnos), 14);
+						  lease_fail_check, errnos), 15);
 }
 
 static int lease_op(struct kunit *test)

@@ -181,7 +181,7 @@ static int write_str(const char *path, const char *val)
 
 /* The file under test, mapped and leased, and a second one on the same fs. */
 struct paths {
-	char dir[PATH_MAX], path[PATH_MAX + 16], other_path[PATH_MAX + 16];
+	char dir[PATH_MAX], path[PATH_MAX + 32], other_path[PATH_MAX + 48];
 	int fd, other, pinner;
 	long ps;
 	char *map;
@@ -204,6 +204,8 @@ FIXTURE_VARIANT(paths) {
 	int (*change)(struct paths *p, struct outcome *o);
 	/* On an xfs of its own with the exchange-range feature. */
 	bool exchange_fs;
+	/* In the upper directory of an overlay (ovl-upper). */
+	bool overlay_upper;
 };
 
 /*
@@ -296,7 +298,7 @@ static int change_overlay_truncate(struct paths *p, struct outcome *o)
 	int ret, err;
 
 	*o = (struct outcome){ p->fd, PIN_FIRST };
-	snprintf(work, sizeof(work), "%s/ovl-work", p->dir);
+	snprintf(work, sizeof(work), "%s/../ovl-work", p->dir);
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		 lower, p->dir, work);
 	snprintf(file, sizeof(file), "%s/%s", merged, strrchr(p->path, '/') + 1);
@@ -334,7 +336,7 @@ FIXTURE_VARIANT_ADD(paths, journal_data) {
 };
 FIXTURE_VARIANT_ADD(paths, overlay_truncate) {
 	.fs = "tmpfs ext4 xfs ext4-dax xfs-dax",
-	.change = change_overlay_truncate,
+	.change = change_overlay_truncate, .overlay_upper = true,
 };
 
 FIXTURE_SETUP(paths)
@@ -353,6 +355,11 @@ FIXTURE_SETUP(paths)
 	if (variant->exchange_fs) {
 		ASSERT_EQ(0, mount_exchange_fs());
 		snprintf(p->dir, sizeof(p->dir), "%s", EXCH_DIR);
+	}
+	/* Overlayfs wants its work directory beside the upper one. */
+	if (variant->overlay_upper) {
+		strncat(p->dir, "/ovl-upper", sizeof(p->dir) - strlen(p->dir) - 1);
+		mkdir(p->dir, 0755);
 	}
 	snprintf(p->path, sizeof(p->path), "%s/paths.%d", p->dir, getpid());
 	snprintf(p->other_path, sizeof(p->other_path), "%s.other", p->path);
@@ -548,7 +555,7 @@ TEST(xfs_rt_punch_breaks_the_allocation_unit)
 
 FIXTURE(reader) {
 	struct paths p;
-	char copy[PATH_MAX + 16];
+	char copy[PATH_MAX + 32];
 };
 
 FIXTURE_SETUP(reader)
@@ -817,6 +824,7 @@ TEST(truncate_waiting_for_a_writer_breaks_what_it_added)
 
 	if (fs_is("ext4-dax xfs-dax"))
 		SKIP(return, "no page cache to stall in");
+	signal(SIGIO, SIG_IGN);		/* the lease holder's signal */
 	snprintf(path, sizeof(path), "%s/race.%d", dir, getpid());
 	w.fd = create_file_of(path, RACE_PAGES * ps, 'a');
 	ASSERT_LE(0, w.fd);
