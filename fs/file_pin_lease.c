@@ -463,10 +463,11 @@ void file_pin_lease_released(struct file *filp)
 
 /*
  * Can this break go ahead over the pins on its range?  Not if one of them
- * is orphaned (even one whose revoke was asked for: its lease went before
- * it was given back), is tied to an F_UNBREAK lease or has an owner that
- * cannot revoke it; nor, for a reader, if there is any pin at all.  A pin
- * being revoked is otherwise only waited for.  Under flc_lock.
+ * is orphaned, is tied to an F_UNBREAK lease or has an owner that cannot
+ * revoke it; nor, for a reader, if there is any pin at all.  A pin being
+ * revoked is only waited for, orphaned or not: a lease released from a
+ * kernel thread orphans the pins it asked to revoke without waiting for
+ * them.  Under flc_lock.
  */
 static bool break_allowed(struct file_lock_context *ctx,
 			  struct file_pin_break *brk)
@@ -476,11 +477,11 @@ static bool break_allowed(struct file_lock_context *ctx,
 
 	lockdep_assert_held(&ctx->flc_lock);
 	for (fp = NULL; (fp = next_pin_in(ctx, fp, brk));) {
-		if (brk->flags & FILE_PIN_BREAK_READER || !fp->lease_file)
+		if (brk->flags & FILE_PIN_BREAK_READER)
 			return false;
 		if (fp->revoking)
 			continue;
-		if (!vaddr_pin_file_pin_revocable(fp))
+		if (!fp->lease_file || !vaddr_pin_file_pin_revocable(fp))
 			return false;
 		fl = __file_layout_lease(ctx, fp->lease_file);
 		if (fl && (fl->c.flc_flags & FL_UNBREAK))
@@ -829,14 +830,16 @@ EXPORT_SYMBOL_GPL(file_pin_fallocate_range);
  *
  * The source is only read: its blocks become shared, and its pins fail
  * the remap instead of being revoked (DESIGN "Readers").  The destination's
- * blocks are replaced and its pins revoked, unless the remap is advisory
- * (copy_file_range()), whose caller copies the data instead.
+ * blocks are replaced and its pins revoked (a dedupe too, advisory as it
+ * is), unless the remap is the clone that copy_file_range() tries, whose
+ * caller copies the data instead.
  *
  * Return: %FILE_PIN_BREAK_READER or 0.
  */
 unsigned int file_pin_remap_flags(unsigned int remap_flags, bool source)
 {
-	if (source || (remap_flags & REMAP_FILE_ADVISORY))
+	if (source || ((remap_flags & REMAP_FILE_ADVISORY) &&
+		       !(remap_flags & REMAP_FILE_DEDUP)))
 		return FILE_PIN_BREAK_READER;
 	return 0;
 }

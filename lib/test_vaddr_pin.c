@@ -1197,6 +1197,9 @@ static void reader_break_never_revokes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, file_pin_remap_flags(REMAP_FILE_ADVISORY, false),
 			FILE_PIN_BREAK_READER);
 	KUNIT_EXPECT_EQ(test, file_pin_remap_flags(REMAP_FILE_DEDUP, false), 0);
+	KUNIT_EXPECT_EQ(test, file_pin_remap_flags(REMAP_FILE_DEDUP |
+						   REMAP_FILE_ADVISORY, false),
+			0);
 }
 
 /* A file that never had a lease: the break allocates nothing. */

@@ -519,8 +519,10 @@ TEST(xfs_rt_punch_breaks_the_allocation_unit)
 
 	if (!fs_is("xfs"))
 		SKIP(return, "an xfs realtime volume, set up once with xfs");
+	signal(SIGIO, SIG_IGN);		/* the lease holder's signal */
 	ASSERT_EQ(0, run("set -e; mkdir -p " RT_DIR "; "
-			 "truncate -s 64M /tmp/vp-rt-data.img /tmp/vp-rt-rt.img; "
+			 "truncate -s 320M /tmp/vp-rt-data.img; "
+			 "truncate -s 64M /tmp/vp-rt-rt.img; "
 			 "d=$(losetup -f --show /tmp/vp-rt-data.img); "
 			 "r=$(losetup -f --show /tmp/vp-rt-rt.img); "
 			 "mkfs.xfs -q -f -r rtdev=$r,extsize=65536 $d; "
