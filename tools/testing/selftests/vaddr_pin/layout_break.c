@@ -63,34 +63,6 @@ static int make_file(const char *path, long ps)
 	return fd;
 }
 
-/* Do pages [@first, @first + @nr) of @fd all hold @c? */
-static bool pages_hold(int fd, long ps, int first, int nr, char c)
-{
-	char *buf = malloc(ps);
-	bool ok = buf;
-	int i, j;
-
-	for (i = first; ok && i < first + nr; i++) {
-		ok = pread(fd, buf, ps, i * ps) == ps;
-		for (j = 0; ok && j < ps; j++)
-			ok = buf[j] == c;
-	}
-	free(buf);
-	return ok;
-}
-
-static int write_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
 /* The file under test, mapped, and a second one to clone or dedupe from. */
 struct files {
 	char path[PATH_MAX], src_path[PATH_MAX + 8];
@@ -241,7 +213,7 @@ FIXTURE_SETUP(layout)
 FIXTURE_TEARDOWN(layout)
 {
 	close_files(&self->f);
-	write_sysctl(BREAK_TIME, "45");
+	write_str(BREAK_TIME, "45");
 }
 
 /* Pin pages [first, first + nr) of the mapping for write through @pinner. */
@@ -349,8 +321,8 @@ TEST_F_TIMEOUT(layout, slow_owner_past_break_time_fails, 60)
 	int i;
 
 	ASSERT_LE(0, slow);
-	ASSERT_EQ(0, write_sysctl(BREAK_TIME, "1"));
-	ASSERT_EQ(0, write_sysctl(SLOW_MS, "2500"));
+	ASSERT_EQ(0, write_str(BREAK_TIME, "1"));
+	ASSERT_EQ(0, write_str(SLOW_MS, "2500"));
 	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
 	ASSERT_EQ(0, pin_pages(&self->f, slow, 4, 4, &id));
 

@@ -123,22 +123,6 @@ static int make_fragmented(const char *path, long ps)
 	return fd;
 }
 
-/* Do pages [@first, @first + @nr) of @fd all hold @c? */
-static bool pages_hold(int fd, long ps, int first, int nr, char c)
-{
-	char *buf = malloc(ps);
-	bool ok = buf;
-	int i, j;
-
-	for (i = first; ok && i < first + nr; i++) {
-		ok = pread(fd, buf, ps, i * ps) == ps;
-		for (j = 0; ok && j < ps; j++)
-			ok = buf[j] == c;
-	}
-	free(buf);
-	return ok;
-}
-
 /* The number of extents of @fd (FIEMAP), or -1. */
 static int extents_of(int fd)
 {
@@ -167,16 +151,6 @@ static long debug_count(const char *name)
 			found = v;
 	fclose(f);
 	return found;
-}
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
-
-	if (fd >= 0)
-		close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
 /* The file under test, mapped and leased, and a second one on the same fs. */

@@ -7,6 +7,7 @@
 #define __SELFTESTS_VADDR_PIN_H
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,33 @@ static inline int layout_leases_on(ino_t ino)
 		n += strstr(line, " LAYOUT ") && strstr(line, needle);
 	fclose(f);
 	return n;
+}
+
+/* Do pages [@first, @first + @nr) of @fd all hold @c? */
+static inline bool pages_hold(int fd, long ps, int first, int nr, char c)
+{
+	char *buf = malloc(ps);
+	bool ok = buf;
+	int i, j;
+
+	for (i = first; ok && i < first + nr; i++) {
+		ok = pread(fd, buf, ps, i * ps) == ps;
+		for (j = 0; ok && j < ps; j++)
+			ok = buf[j] == c;
+	}
+	free(buf);
+	return ok;
+}
+
+/* Write @val to the sysctl or debugfs file @path. */
+static inline int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
 #define NOBODY	65534
