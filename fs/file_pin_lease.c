@@ -54,6 +54,7 @@
  * no filesystem lock held but, where the caller cannot drop it, i_rwsem.
  */
 
+#include <linux/dax.h>
 #include <linux/debugfs.h>
 #include <linux/file_pin_lease.h>
 #include <linux/filelock.h>
@@ -274,9 +275,6 @@ unsigned int file_pin_debug_missed_breaks(bool skipped)
 }
 
 static bool break_skipped(void);
-static void break_range(struct file_pin_break *brk, struct inode *inode,
-			loff_t start, loff_t end);
-
 /**
  * file_pin_debug_removed() - pages are leaving a file: were they broken?
  * @mapping: the file's mapping
@@ -286,7 +284,7 @@ static void break_range(struct file_pin_break *brk, struct inode *inode,
  * The backstop: a page-cache folio or an fsdax entry under a pin in the
  * registry leaves the file, which no path may do without a break having
  * revoked the pin first (DESIGN "Invariant").  An fsdax entry may span
- * 2 MiB, as the breaks of fsdax files do.  Counted, warned once.
+ * 2 MiB, and goes whole.  Counted, warned once.
  *
  * Context: Process context, no spinlock held.
  */
@@ -294,11 +292,11 @@ void file_pin_debug_removed(struct address_space *mapping, pgoff_t first,
 			    pgoff_t last)
 {
 	struct inode *inode = mapping->host;
-	struct file_pin_break range;
+	pgoff_t from = first, to = last;
 
-	break_range(&range, inode, (loff_t)first << PAGE_SHIFT,
-		    ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
-	if (!file_pin_range_pinned(mapping, range.first, range.last))
+	if (IS_DAX(inode))
+		dax_entry_bounds(mapping, &from, &to);
+	if (!file_pin_range_pinned(mapping, from, to))
 		return;
 	atomic_inc(&file_pin_nr_missed_breaks);
 	if (break_skipped()) {
@@ -561,24 +559,19 @@ void file_pin_break_init(struct file_pin_break *brk)
 EXPORT_SYMBOL_GPL(file_pin_break_init);
 
 /*
- * The page range of bytes [@start, @end].  fsdax maps a file in 2 MiB
- * entries that a change of any page of them dissociates whole: on fsdax,
- * the range is rounded out to them.
+ * The pages a change of bytes [@start, @end] takes out of @inode's file,
+ * into [@first, @last].  On fsdax, a change of part of a PMD entry takes
+ * all of it: the range grows to the entries at its ends (@first and @last
+ * may already be a range, which then only grows).
  */
-static void break_range(struct file_pin_break *brk, struct inode *inode,
-			loff_t start, loff_t end)
+static void break_range(struct inode *inode, loff_t start, loff_t end,
+			pgoff_t *first, pgoff_t *last)
 {
-	const pgoff_t pmd_pages = 1UL << (PMD_SHIFT - PAGE_SHIFT);
-
-	brk->first = start >> PAGE_SHIFT;
-	brk->last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
-	if (!IS_DAX(inode))
-		return;
-	brk->first = round_down(brk->first, pmd_pages);
-	if (brk->last < ULONG_MAX - pmd_pages)
-		brk->last = round_up(brk->last + 1, pmd_pages) - 1;
-	else
-		brk->last = ULONG_MAX;
+	*first = min_t(pgoff_t, *first, start >> PAGE_SHIFT);
+	*last = max_t(pgoff_t, *last,
+		      end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT);
+	if (IS_DAX(inode))
+		dax_entry_bounds(inode->i_mapping, first, last);
 }
 
 static int __file_pin_break_layout(struct file_pin_break *brk,
@@ -598,14 +591,17 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
  * Called by a filesystem where it breaks its own layouts, under the locks
  * that keep the range's blocks and page cache from changing, with the
  * range decided under them.  Pages are whole: a range that covers part
- * of a page breaks the pins on all of it (on fsdax, of its 2 MiB).
+ * of a page breaks the pins on all of it; on fsdax, a range that covers
+ * part of a 2 MiB entry breaks those of all of the entry.
  *
  * Context: Process context, @inode's i_rwsem held exclusively (a layout
  * lease cannot be taken meanwhile).  Does not sleep.
  * Return:
  * * 0            - the range has no pin: change it, then call
  *                  file_pin_break_end(); no pin of the range is tied in
- *                  between.  A break open already stays open.
+ *                  between.  A break open already stays open, unless
+ *                  on fsdax its range grew to an entry faulted in while
+ *                  the locks were dropped: then as for a first try.
  * * -EWOULDBLOCK - pins on the range are being revoked; no new one is
  *                  tied.  Drop every lock that can be dropped, call
  *                  file_pin_break_wait(), and if it returns 0 take the
@@ -627,21 +623,32 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
 				   loff_t end, unsigned int flags)
 {
 	struct file_lock_context *ctx = locks_inode_context(inode);
+	pgoff_t first = ULONG_MAX, last = 0;
 	int ret = 0;
 
-	/* Open already: the filesystem waited for something else, and retries. */
-	if (brk->open)
-		return 0;
 	/* No lease, and none can be taken while i_rwsem is held. */
 	if (!S_ISREG(inode->i_mode) || !ctx || break_skipped())
 		return 0;
-	/* Linked, its range is read under flc_lock: the same on every try. */
-	if (!brk->linked) {
-		break_range(brk, inode, start, end);
+	/*
+	 * Linked, the range only grows, under flc_lock: the locks the
+	 * filesystem dropped between two tries let a fault map a larger
+	 * fsdax entry at an end of the range.
+	 */
+	if (brk->linked) {
+		first = brk->first;
+		last = brk->last;
+	} else {
 		brk->flags = flags;
 	}
+	break_range(inode, start, end, &first, &last);
 
 	spin_lock(&ctx->flc_lock);
+	/* Open already: the filesystem waited for something else, and retries. */
+	if (brk->open && first == brk->first && last == brk->last)
+		goto out_unlock;
+	brk->open = false;
+	brk->first = first;
+	brk->last = last;
 	if (!brk->linked && list_empty(&ctx->flc_lease) &&
 	    RB_EMPTY_ROOT(&ctx->flc_pins.rb_root))
 		goto out_unlock;

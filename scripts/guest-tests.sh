@@ -80,7 +80,8 @@ run_mm_gup_tests() {
 
 # mount_fs FS DIR [SIZE]: a fresh file system of kind FS at DIR.  ext4 and
 # xfs sit on loop files of SIZE in the guest's tmpfs (256M and 320M by
-# default); the -dax kinds on /dev/pmem0.
+# default); the -dax kinds on /dev/pmem0, with 2 MiB stripes so that large
+# extents are aligned and faults map 2 MiB entries where they can.
 mount_fs() {
 	mkdir -p "$2"
 	case $1 in
@@ -91,9 +92,9 @@ mount_fs() {
 	xfs)	truncate -s "${3:-320M}" "/tmp/$1.img" &&
 		mkfs.xfs -q -f "/tmp/$1.img" &&
 		mount -o loop "/tmp/$1.img" "$2" ;;
-	ext4-dax) mkfs.ext4 -q -F -b 4096 /dev/pmem0 &&
-		mount -o dax /dev/pmem0 "$2" ;;
-	xfs-dax) mkfs.xfs -q -f /dev/pmem0 &&
+	ext4-dax) mkfs.ext4 -q -F -b 4096 -E stride=512,stripe_width=512 \
+			/dev/pmem0 && mount -o dax /dev/pmem0 "$2" ;;
+	xfs-dax) mkfs.xfs -q -f -d su=2m,sw=1,agcount=2 /dev/pmem0 &&
 		mount -o dax /dev/pmem0 "$2" ;;
 	esac
 }
@@ -113,20 +114,17 @@ unsupported_changes() {
 }
 
 # The layout_paths tests and variants a file system does not have (a test
-# that skips counts as failed).  Not yet run: on ext4, e4defrag and
-# EXT4_IOC_MOVE_EXT over a pin (the test file is not fragmented, and the
-# move fails after the break); data journalling and the boot loader swap
-# on ext4 -o dax.
+# that skips counts as failed).  Not run: data journalling and the boot
+# loader swap on ext4 -o dax.
 layout_paths_off() {
 	xfs_only="-V xfs_fsr -V exchange_range -T xfs_rt_punch_breaks_the_allocation_unit"
 	ext4_only="-V e4defrag -V move_ext -V swap_boot -V journal_data"
 	reflink="-T clone_from_it_fails_with_etxtbsy -T dedupe_from_it_fails"
-	dax_only="-T fsdax_pin_never_holds_a_hole"
+	dax_only="-T fsdax_pin_never_holds_a_hole -T fsdax_pmd_entry_breaks_whole"
 	cache_only="-T truncate_waiting_for_a_writer_breaks_what_it_added"
-	ext4_open="-V e4defrag -V move_ext"
 	case $1 in
 	tmpfs)	echo $xfs_only $ext4_only $reflink $dax_only ;;
-	ext4)	echo $xfs_only $ext4_open $reflink $dax_only ;;
+	ext4)	echo $xfs_only $reflink $dax_only ;;
 	xfs)	echo $ext4_only $dax_only ;;
 	ext4-dax) echo $xfs_only $ext4_only $reflink $cache_only ;;
 	xfs-dax) echo $ext4_only -V exchange_range \
@@ -262,10 +260,9 @@ run_rdma() {
 		/tmp/demo-ext4
 	if [ "${1:-}" = all ]; then
 		for fs in $rdma_fs; do
-			# A defragmenter that does something: xfs_fsr on xfs
-			# (the ext4 test file is not fragmented, yet).
+			# The defragmenters: xfs_fsr on xfs, e4defrag on ext4.
 			defrag="-T defragmenter_revokes_mrs_and_keeps_their_writes"
-			[ $fs = xfs ] && defrag=
+			[ $fs = ext4-dax ] || defrag=
 			# shellcheck disable=SC2086 # one word per option
 			VP_TEST_DIR=/tmp/demo-$fs VP_TEST_FS=$fs \
 				run_ktap "rdma_mr.$fs" 600 "$bin/vaddr_pin/rdma_mr" \

@@ -246,27 +246,6 @@ static void count_sigio(int sig)
 	nr_sigio++;
 }
 
-/*
- * FILE_BYTES at @path, written even pages first and synced in between so
- * that it is in many extents: something for a defragmenter to do.
- */
-static int make_fragmented(const char *path)
-{
-	long ps = getpagesize(), pages = FILE_BYTES / ps, i;
-	char *page = calloc(1, ps);
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), pass;
-
-	for (pass = 0; fd >= 0 && page && pass < 2; pass++) {
-		for (i = pass; i < pages; i += 2)
-			if (pwrite(fd, page, ps, i * ps) != ps)
-				return -1;
-		if (fsync(fd))
-			return -1;
-	}
-	free(page);
-	return fd;
-}
-
 /* Does @path hold FILE_BYTES of @byte, read back from the disk? */
 static bool file_holds_on_disk(const char *path, int byte)
 {
@@ -290,16 +269,19 @@ static bool file_holds_on_disk(const char *path, int byte)
 TEST_F_TIMEOUT(mr, defragmenter_revokes_mrs_and_keeps_their_writes, 120)
 {
 	const char *fs = getenv("VP_TEST_FS") ?: "";
-	char path[PATH_MAX + 8], cmd[PATH_MAX + 64];
+	char path[PATH_MAX + 8], other[PATH_MAX + 16], cmd[PATH_MAX + 64];
 	struct ibv_mr *mr;
+	int fd, other_fd;
 	char *map;
-	int fd;
 
 	if (strcmp(fs, "xfs") && strcmp(fs, "ext4"))
 		SKIP(return, "no defragmenter for %s here", fs);
 	snprintf(path, sizeof(path), "%s.frag", self->path);
-	fd = make_fragmented(path);
-	ASSERT_LE(0, fd);
+	snprintf(other, sizeof(other), "%s.other", path);
+	ASSERT_EQ(0, make_fragmented(path, other, FILE_BYTES / getpagesize(),
+				     !strcmp(fs, "ext4"), &fd, &other_fd));
+	close(other_fd);
+	unlink(other);
 	map = mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));

@@ -206,6 +206,46 @@ static inline int write_str(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
+/*
+ * @npages pages at @path and at @other_path, page i all 'A' + i % 26,
+ * written a page of one and then a page of the other, each synced before
+ * the next, so that both are in many extents: something for a
+ * defragmenter to do.  ext4 gives a small file the blocks of a per-CPU
+ * pool shared by the files of the CPU, and a larger one (mb_stream_req
+ * blocks) a reserve of its own: on @ext4 the limit is raised meanwhile.
+ */
+static inline int make_fragmented(const char *path, const char *other_path,
+				  long npages, bool ext4, int *fd, int *other)
+{
+	const char *req = "for f in /sys/fs/ext4/*/mb_stream_req; do "
+			  "echo %ld > $f; done";
+	long ps = getpagesize(), i;
+	char *buf = malloc(ps), cmd[128];
+	int j, ret = -1, fds[2];
+
+	fds[0] = *fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fds[1] = *other = open(other_path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (*fd < 0 || *other < 0 || !buf)
+		goto out;
+	snprintf(cmd, sizeof(cmd), req, 4 * npages);
+	if (ext4 && system(cmd))
+		goto out;
+	for (i = 0; i < npages; i++) {
+		memset(buf, 'A' + i % 26, ps);
+		for (j = 0; j < 2; j++)
+			if (pwrite(fds[j], buf, ps, i * ps) != ps ||
+			    fsync(fds[j]))
+				goto out;
+	}
+	ret = 0;
+out:
+	snprintf(cmd, sizeof(cmd), req, 16L);
+	if (ext4 && system(cmd))
+		ret = -1;
+	free(buf);
+	return ret;
+}
+
 #define NOBODY	65534
 
 /*

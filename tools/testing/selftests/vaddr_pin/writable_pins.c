@@ -14,11 +14,12 @@
  *                                              keeps its data
  *   journalled_data_is_refused (ext4 -o data=journal)
  *
- * and where nothing is refused:
+ * and where a write pin is not refused:
  *
  *   shared_range_is_copied_by_the_pin (xfs -o dax) the pin's write fault
  *                                              gives the range blocks of
- *                                              its own
+ *                                              its own (a read pin of the
+ *                                              shared blocks is refused)
  *
  * Each test is for one kind of file system, at $VP_TEST_DIR; guest-tests.sh
  * picks them with -t.
@@ -184,8 +185,11 @@ TEST_F(files, shared_range_is_copied_by_the_pin)
 	ASSERT_TRUE(stx.stx_attributes & STATX_ATTR_DAX);
 	ASSERT_EQ(0, clone_shared_range(self));
 
-	/* Reading the shared blocks themselves is fine. */
-	expect_pinned(_metadata, self, self->dst_map, SHARED_BYTES, 0);
+	/*
+	 * A read pin may not hold shared blocks: a later write would copy
+	 * them away from behind it.
+	 */
+	expect_refused(_metadata, self, self->dst_map, SHARED_BYTES, 0);
 	ASSERT_EQ(0, pin(self->pinner, self->dst_map, SHARED_BYTES,
 			 VADDR_PIN_TEST_WRITE, &id));
 	ASSERT_EQ(0, fill(self->pinner, id, DEVICE_BYTE));
