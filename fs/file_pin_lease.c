@@ -237,7 +237,8 @@ bool folio_pinned_for_write(struct folio *folio)
  * @last: last page offset
  *
  * For paths that would take the pages out of the file without a layout
- * change, and keep them instead (invalidation for direct I/O).
+ * change, and keep them instead (invalidation for direct I/O).  On fsdax
+ * the range grows to the entries at its ends, which go whole.
  *
  * Context: Any context that may take a spinlock.
  * Return: true if a pin in the inode's registry covers part of [@first,
@@ -251,6 +252,8 @@ bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
 
 	if (!ctx || RB_EMPTY_ROOT(&ctx->flc_pins.rb_root))
 		return false;
+	if (IS_DAX(mapping->host))
+		dax_entry_bounds(mapping, &first, &last);
 	spin_lock(&ctx->flc_lock);
 	pinned = interval_tree_iter_first(&ctx->flc_pins, first, last);
 	spin_unlock(&ctx->flc_lock);
@@ -292,11 +295,8 @@ void file_pin_debug_removed(struct address_space *mapping, pgoff_t first,
 			    pgoff_t last)
 {
 	struct inode *inode = mapping->host;
-	pgoff_t from = first, to = last;
 
-	if (IS_DAX(inode))
-		dax_entry_bounds(mapping, &from, &to);
-	if (!file_pin_range_pinned(mapping, from, to))
+	if (!file_pin_range_pinned(mapping, first, last))
 		return;
 	atomic_inc(&file_pin_nr_missed_breaks);
 	if (break_skipped()) {
@@ -560,18 +560,32 @@ EXPORT_SYMBOL_GPL(file_pin_break_init);
 
 /*
  * The pages a change of bytes [@start, @end] takes out of @inode's file,
- * into [@first, @last].  On fsdax, a change of part of a PMD entry takes
- * all of it: the range grows to the entries at its ends (@first and @last
- * may already be a range, which then only grows).
+ * into [@first, @last], which may already be a range and then only grows.
+ *
+ * On fsdax, a change of part of a 2 MiB (PMD) entry deletes all of it.
+ * Such an entry lies wholly below i_size: a fault maps one nowhere else,
+ * and a truncate deletes any entry it cuts.  The caller holds i_rwsem, so
+ * i_size cannot grow until it drops it and calls again: each end of the
+ * range grows to its 2 MiB if those lie below i_size, whether an entry
+ * maps them now or a fault maps one while the filesystem waits with its
+ * other locks dropped.
  */
 static void break_range(struct inode *inode, loff_t start, loff_t end,
 			pgoff_t *first, pgoff_t *last)
 {
+	const pgoff_t nr = PMD_SIZE >> PAGE_SHIFT;
+	pgoff_t below;
+
 	*first = min_t(pgoff_t, *first, start >> PAGE_SHIFT);
 	*last = max_t(pgoff_t, *last,
 		      end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT);
-	if (IS_DAX(inode))
-		dax_entry_bounds(inode->i_mapping, first, last);
+	if (!IS_DAX(inode))
+		return;
+	below = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+	if (round_down(*first, nr) + nr <= below)
+		*first = round_down(*first, nr);
+	if (*last != ULONG_MAX && round_down(*last, nr) + nr <= below)
+		*last = round_down(*last, nr) + nr - 1;
 }
 
 static int __file_pin_break_layout(struct file_pin_break *brk,
@@ -592,7 +606,8 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
  * that keep the range's blocks and page cache from changing, with the
  * range decided under them.  Pages are whole: a range that covers part
  * of a page breaks the pins on all of it; on fsdax, a range that covers
- * part of a 2 MiB entry breaks those of all of the entry.
+ * part of 2 MiB below i_size breaks those of all of it (a PMD entry may
+ * map it).
  *
  * Context: Process context, @inode's i_rwsem held exclusively (a layout
  * lease cannot be taken meanwhile).  Does not sleep.
@@ -600,8 +615,8 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
  * * 0            - the range has no pin: change it, then call
  *                  file_pin_break_end(); no pin of the range is tied in
  *                  between.  A break open already stays open, unless
- *                  on fsdax its range grew to an entry faulted in while
- *                  the locks were dropped: then as for a first try.
+ *                  on fsdax its range grew with i_size while the locks
+ *                  were dropped: then as for a first try.
  * * -EWOULDBLOCK - pins on the range are being revoked; no new one is
  *                  tied.  Drop every lock that can be dropped, call
  *                  file_pin_break_wait(), and if it returns 0 take the
@@ -630,9 +645,8 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
 	if (!S_ISREG(inode->i_mode) || !ctx || break_skipped())
 		return 0;
 	/*
-	 * Linked, the range only grows, under flc_lock: the locks the
-	 * filesystem dropped between two tries let a fault map a larger
-	 * fsdax entry at an end of the range.
+	 * Linked, the range only grows, under flc_lock: between two tries,
+	 * with i_rwsem dropped, an fsdax file may have grown.
 	 */
 	if (brk->linked) {
 		first = brk->first;

@@ -18,6 +18,10 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+
+/* Not the harness's 30 s: lspins and python3 are slow under TCG. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT	120
 #include "vaddr_pin_selftest.h"
 
 #define NPAGES	8

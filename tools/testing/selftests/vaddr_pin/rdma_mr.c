@@ -278,8 +278,8 @@ TEST_F_TIMEOUT(mr, defragmenter_revokes_mrs_and_keeps_their_writes, 120)
 		SKIP(return, "no defragmenter for %s here", fs);
 	snprintf(path, sizeof(path), "%s.frag", self->path);
 	snprintf(other, sizeof(other), "%s.other", path);
-	ASSERT_EQ(0, make_fragmented(path, other, FILE_BYTES / getpagesize(),
-				     !strcmp(fs, "ext4"), &fd, &other_fd));
+	ASSERT_EQ(0, make_file_pair(path, other, FILE_BYTES / getpagesize(),
+				    true, !strcmp(fs, "ext4"), &fd, &other_fd));
 	close(other_fd);
 	unlink(other);
 	map = mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

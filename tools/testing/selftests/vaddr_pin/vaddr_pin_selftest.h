@@ -207,41 +207,55 @@ static inline int write_str(const char *path, const char *val)
 }
 
 /*
- * @npages pages at @path and at @other_path, page i all 'A' + i % 26,
- * written a page of one and then a page of the other, each synced before
- * the next, so that both are in many extents: something for a
- * defragmenter to do.  ext4 gives a small file the blocks of a per-CPU
- * pool shared by the files of the CPU, and a larger one (mb_stream_req
- * blocks) a reserve of its own: on @ext4 the limit is raised meanwhile.
+ * @npages pages at @path and at @other_path, page i all 'A' + i % 26.
+ * @fragmented: written a page of one and then a page of the other, each on
+ * its blocks before the next is written, so that both are in many extents
+ * (something for a defragmenter to do): with O_DIRECT, as xfs would
+ * otherwise preallocate past EOF, and on @ext4 synced, since ext4 gives a
+ * small file the blocks of a per-CPU pool shared by the files of the CPU
+ * and a larger one (mb_stream_req blocks) a reserve of its own: the limit
+ * is raised meanwhile.  Otherwise each file is written whole and synced.
  */
-static inline int make_fragmented(const char *path, const char *other_path,
-				  long npages, bool ext4, int *fd, int *other)
+static inline int make_file_pair(const char *path, const char *other_path,
+				 long npages, bool fragmented, bool ext4,
+				 int *fd, int *other)
 {
 	const char *req = "for f in /sys/fs/ext4/*/mb_stream_req; do "
 			  "echo %ld > $f; done";
-	long ps = getpagesize(), i;
-	char *buf = malloc(ps), cmd[128];
-	int j, ret = -1, fds[2];
+	long ps = getpagesize(), len = npages * ps, i;
+	int j, ret = -1, wfd[2] = { -1, -1 };
+	char *buf = NULL, cmd[128];
 
-	fds[0] = *fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	fds[1] = *other = open(other_path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (*fd < 0 || *other < 0 || !buf)
+	ext4 = ext4 && fragmented;
+	*fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	*other = open(other_path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	for (j = 0; j < 2; j++)
+		wfd[j] = open(j ? other_path : path,
+			      O_WRONLY | (fragmented && !ext4 ? O_DIRECT : 0));
+	if (*fd < 0 || *other < 0 || wfd[0] < 0 || wfd[1] < 0 ||
+	    posix_memalign((void **)&buf, ps, len))
 		goto out;
+	for (i = 0; i < npages; i++)
+		memset(buf + i * ps, 'A' + i % 26, ps);
 	snprintf(cmd, sizeof(cmd), req, 4 * npages);
 	if (ext4 && system(cmd))
 		goto out;
-	for (i = 0; i < npages; i++) {
-		memset(buf, 'A' + i % 26, ps);
+	for (i = 0; fragmented && i < npages; i++)
 		for (j = 0; j < 2; j++)
-			if (pwrite(fds[j], buf, ps, i * ps) != ps ||
-			    fsync(fds[j]))
+			if (pwrite(wfd[j], buf + i * ps, ps, i * ps) != ps ||
+			    fsync(wfd[j]))
 				goto out;
-	}
+	for (j = 0; !fragmented && j < 2; j++)
+		if (pwrite(wfd[j], buf, len, 0) != len || fsync(wfd[j]))
+			goto out;
 	ret = 0;
 out:
 	snprintf(cmd, sizeof(cmd), req, 16L);
 	if (ext4 && system(cmd))
 		ret = -1;
+	for (j = 0; j < 2; j++)
+		if (wfd[j] >= 0)
+			close(wfd[j]);
 	free(buf);
 	return ret;
 }

@@ -183,13 +183,16 @@ TEST_F(files, shared_range_is_copied_by_the_pin)
 	ASSERT_EQ(0, statx(self->dst, "", AT_EMPTY_PATH, STATX_BASIC_STATS,
 			   &stx));
 	ASSERT_TRUE(stx.stx_attributes & STATX_ATTR_DAX);
+	/* The source's pages are mapped before its blocks are shared. */
+	ASSERT_TRUE(bytes_are(self->src_map, SHARED_BYTES, SRC_BYTE));
 	ASSERT_EQ(0, clone_shared_range(self));
 
 	/*
-	 * A read pin may not hold shared blocks: a later write would copy
-	 * them away from behind it.
+	 * A read pin may not hold shared blocks, in either file: a later
+	 * write would copy them away from behind it.
 	 */
 	expect_refused(_metadata, self, self->dst_map, SHARED_BYTES, 0);
+	expect_refused(_metadata, self, self->src_map, SHARED_BYTES, 0);
 	ASSERT_EQ(0, pin(self->pinner, self->dst_map, SHARED_BYTES,
 			 VADDR_PIN_TEST_WRITE, &id));
 	ASSERT_EQ(0, fill(self->pinner, id, DEVICE_BYTE));
