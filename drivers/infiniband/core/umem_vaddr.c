@@ -22,6 +22,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vaddr_pin.h>
+#include <linux/vaddr_pin_fail.h>
 #include <rdma/ib_umem.h>
 #include <rdma/uverbs_ioctl.h>
 
@@ -248,7 +249,8 @@ int ib_umem_activate(struct ib_umem *umem, void (*activate)(void *priv),
 		return 0;
 	}
 	mutex_lock(&uv->lock);
-	if (uv->revoked) {
+	/* A failure injected here stands for a revoke come before. */
+	if (uv->revoked || vaddr_pin_should_fail()) {
 		if (!uv->unpinned)
 			ib_umem_vaddr_unpin(uv);
 		ret = -EAGAIN;

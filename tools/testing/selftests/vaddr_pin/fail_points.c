@@ -57,27 +57,6 @@ FIXTURE_TEARDOWN(leased)
 	EXPECT_EQ(self->held, pins_held());
 }
 
-/* Set this thread's fail-nth to @n; returns what was left of it before. */
-static int fail_nth(int n)
-{
-	char buf[16];
-	int fd = open("/proc/thread-self/fail-nth", O_RDWR), left = -1;
-	ssize_t len;
-
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	if (len > 0) {
-		buf[len] = 0;
-		left = atoi(buf);
-	}
-	len = snprintf(buf, sizeof(buf), "%d", n);
-	if (write(fd, buf, len) != len)
-		left = -1;
-	close(fd);
-	return left;
-}
-
 /* Lines of /proc/@pid/file_pins. */
 static int listed(pid_t pid)
 {

@@ -12,8 +12,9 @@
  * - so does the file system's defragmenter (xfs_fsr on xfs, e4defrag on
  *   ext4), which moves every block: what RDMA wrote before stays in the
  *   file, and the lease holder gets its signal;
- * - a revoke racing the deregistration, and the uverbs file closed while
- *   a break waits, leave nothing behind;
+ * - a revoke racing the deregistration, a registration failing at each of
+ *   its failure points (fail-nth) and the uverbs file closed while a break
+ *   waits, leave nothing behind;
  * - RLIMIT_MEMLOCK holds for file MRs as for anonymous ones;
  * - on siw0 (soft-iWARP, whose driver cannot revoke), an MR on a leased
  *   file makes a truncate over it fail with ETXTBSY until deregistered.
@@ -334,6 +335,46 @@ TEST_F_TIMEOUT(mr, revoke_races_deregistration, 120)
 		EXPECT_EQ(0, WEXITSTATUS(status));
 	}
 	TH_LOG("the truncate came first in %d of 100 rounds", revoked_first);
+	expect_nothing_pinned(_metadata, self);
+}
+
+/*
+ * Each failure point of a registration over a leased file in turn
+ * (fail-nth): ibv_reg_mr() fails with a documented errno and leaves
+ * nothing pinned, charged or listed, and the lease in place.  The last
+ * point, the activation, stands for a revoke come while rxe set the MR up
+ * from the umem: EAGAIN.  With no point failing, the MR works.
+ */
+TEST_F(mr, failed_registration_leaves_nothing_behind)
+{
+	int n, err, last = 0, left;
+	struct ibv_mr *mr;
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	for (n = 1; n < 100; n++) {
+		ASSERT_EQ(0, fail_nth(n));
+		mr = ibv_reg_mr(self->rl.pd, self->map, REGION, MR_ACCESS);
+		err = errno;
+		left = fail_nth(0);
+		if (left > 0)		/* it met fewer than n points */
+			break;
+		ASSERT_EQ(0, left) TH_LOG("point %d: fail-nth unreadable", n);
+		ASSERT_EQ(NULL, mr) TH_LOG("point %d failed, ibv_reg_mr not", n);
+		EXPECT_TRUE(err == ENOMEM || err == EINTR || err == EFAULT ||
+			    err == EAGAIN || err == EOPNOTSUPP)
+			TH_LOG("point %d: %s", n, strerror(err));
+		last = err;
+		expect_nothing_pinned(_metadata, self);
+		EXPECT_EQ(F_RDLCK | F_LAYOUT, fcntl(self->fd, F_GETLEASE));
+	}
+	ASSERT_NE(NULL, mr) TH_LOG("still failing at point %d", n);
+	TH_LOG("%d failure points", n - 1);
+	EXPECT_LT(1, n);
+	/* The errno of the last point, the activation's. */
+	EXPECT_EQ(EAGAIN, last);
+	EXPECT_EQ(IBV_WC_SUCCESS, write_to(self, mr, self->map, REGION, 'p'));
+	EXPECT_TRUE(bytes_are(self->map, REGION, 'p'));
+	EXPECT_EQ(0, ibv_dereg_mr(mr));
 	expect_nothing_pinned(_metadata, self);
 }
 

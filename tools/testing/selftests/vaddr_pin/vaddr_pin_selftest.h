@@ -89,6 +89,30 @@ static inline long vm_pin_pages(void)
 	return vm_pin_pages_of(getpid());
 }
 
+/*
+ * Set this thread's fail-nth to @n (CONFIG_FAIL_VADDR_PIN: only vaddr_pin's
+ * points count); returns what was left of it before, or -1.
+ */
+static inline int fail_nth(int n)
+{
+	char buf[16];
+	int fd = open("/proc/thread-self/fail-nth", O_RDWR), left = -1;
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len > 0) {
+		buf[len] = 0;
+		left = atoi(buf);
+	}
+	len = snprintf(buf, sizeof(buf), "%d", n);
+	if (write(fd, buf, len) != len)
+		left = -1;
+	close(fd);
+	return left;
+}
+
 /* FOLL_PIN pins held system-wide (acquired minus released), or -1. */
 static inline long pins_held(void)
 {
