@@ -50,8 +50,9 @@
  * Locking: flc_lock protects the tree, the open breaks and each tied pin's
  * lease_file and revoking.  It is taken inside mmap_lock (pinning), inside
  * vaddr_pin's context lock (teardown) and inside the filesystems' locks
- * (breaks), never the other way round.  Owners' revoke callbacks run with
- * no filesystem lock held but, where the caller cannot drop it, i_rwsem.
+ * (breaks), never the other way round.  Owners' revoke callbacks run in a
+ * workqueue (file_pin_revoke), with no filesystem lock held and outside
+ * freeze protection, whatever the breaking task holds.
  */
 
 #include <linux/dax.h>
@@ -258,6 +259,38 @@ bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
 	pinned = interval_tree_iter_first(&ctx->flc_pins, first, last);
 	spin_unlock(&ctx->flc_lock);
 	return pinned;
+}
+
+/**
+ * file_pin_folio_kept() - must a page-cache folio stay in its file?
+ * @mapping: the file's mapping
+ * @folio: the folio, locked and unmapped, about to be taken out of the file
+ *	without a layout change (invalidation, a partial large folio)
+ *
+ * If a pin in the registry covers part of it; or if it is DMA-pinned and
+ * the file holds a lease.  A pin is tied after GUP took it, and its tie
+ * checks only that the folio is still the file's: one taken before the
+ * unmap but not tied yet is not in the registry, and would be tied to a
+ * folio about to go.  Locked and unmapped, the folio gets no new pin, and
+ * a pin is tied only under a lease taken before its GUP.
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if the folio must stay.
+ */
+bool file_pin_folio_kept(struct address_space *mapping, struct folio *folio)
+{
+	struct file_lock_context *ctx = locks_inode_context(mapping->host);
+
+	if (!ctx)
+		return false;
+	if (folio_maybe_dma_pinned(folio)) {
+		/* The lease came before the pin. */
+		smp_rmb();
+		if (!list_empty_careful(&ctx->flc_lease))
+			return true;
+	}
+	return file_pin_range_pinned(mapping, folio->index,
+				     folio_next_index(folio) - 1);
 }
 
 #ifdef CONFIG_DEBUG_VADDR_PIN
@@ -748,8 +781,8 @@ EXPORT_SYMBOL_GPL(file_pin_break_wait);
  *
  * file_pin_break_layout() and file_pin_break_wait() until the range is
  * clear, for a caller that cannot drop its locks: ->setattr() and others
- * called with i_rwsem held.  The revokes run under it; none of the owners'
- * callbacks takes it.
+ * called with i_rwsem held, which it then holds while it waits; the
+ * revokes run in the workqueue and take no lock of the file.
  *
  * Context: Process context, i_rwsem held exclusively and no other
  * filesystem lock; sleeps.
@@ -814,6 +847,26 @@ int file_pin_break_ahead(struct inode *inode, loff_t start, loff_t end,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(file_pin_break_ahead);
+
+/**
+ * file_pin_break_truncate_ahead() - revoke ahead what a truncate frees
+ * @inode: the file's inode
+ * @size: the size it is truncated to
+ *
+ * file_pin_break_ahead() for the pages from @size on, if @size shrinks the
+ * file: growing it frees nothing, and revoking the pin of its last page
+ * would be wrong.  i_size is read without a lock: the filesystem decides
+ * again under its own locks.
+ *
+ * Context: Process context; may sleep.  No filesystem lock held.
+ * Return: as file_pin_break_ahead().
+ */
+int file_pin_break_truncate_ahead(struct inode *inode, loff_t size)
+{
+	if (size >= i_size_read(inode))
+		return 0;
+	return file_pin_break_ahead(inode, size, LLONG_MAX, 0);
+}
 
 /**
  * file_pin_fallocate_range() - the bytes an fallocate() changes the layout of

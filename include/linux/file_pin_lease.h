@@ -92,6 +92,7 @@ int file_pin_break_locked(struct file_pin_break *brk, struct inode *inode,
 void file_pin_break_end(struct file_pin_break *brk);
 int file_pin_break_ahead(struct inode *inode, loff_t start, loff_t end,
 			 unsigned int flags);
+int file_pin_break_truncate_ahead(struct inode *inode, loff_t size);
 bool file_pin_fallocate_range(int mode, loff_t offset, loff_t len,
 			      loff_t *start, loff_t *end);
 unsigned int file_pin_remap_flags(unsigned int remap_flags, bool source);
@@ -109,6 +110,7 @@ void file_pin_lease_released(struct file *filp);
 bool folio_pinned_for_write(struct folio *folio);
 bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
 			   pgoff_t last);
+bool file_pin_folio_kept(struct address_space *mapping, struct folio *folio);
 
 /* Provided by mm/vaddr_pin.c. */
 bool vaddr_pin_file_pin_revocable(struct file_pin *fp);
@@ -151,6 +153,12 @@ static inline int file_pin_break_ahead(struct inode *inode, loff_t start,
 	return 0;
 }
 
+static inline int file_pin_break_truncate_ahead(struct inode *inode,
+						loff_t size)
+{
+	return 0;
+}
+
 static inline bool file_pin_fallocate_range(int mode, loff_t offset,
 					    loff_t len, loff_t *start,
 					    loff_t *end)
@@ -187,6 +195,12 @@ static inline bool folio_pinned_for_write(struct folio *folio)
 
 static inline bool file_pin_range_pinned(struct address_space *mapping,
 					 pgoff_t first, pgoff_t last)
+{
+	return false;
+}
+
+static inline bool file_pin_folio_kept(struct address_space *mapping,
+				       struct folio *folio)
 {
 	return false;
 }

@@ -5,7 +5,8 @@
  * (F_SETSIG, si_fd = the leasing fd) and then succeeds; a change beside it
  * disturbs nothing; an F_UNBREAK lease, an owner that cannot revoke, or one
  * too slow for lease-break-time make the change fail with ETXTBSY and keep
- * the pin and the data.
+ * the pin and the data.  Growing the file and preallocating, which free
+ * nothing, disturb no pin.
  *
  * Runs once per file system ($VP_TEST_DIR, $VP_TEST_FS).  Each variant is a
  * layout change; guest-tests.sh leaves out those a file system does not
@@ -410,6 +411,76 @@ TEST_F(whole, unbreakable_lease_fails_with_etxtbsy)
 	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 0, 1, 'A'));
 	EXPECT_TRUE(pages_hold(self->f.fd, self->f.ps, 12, 1, 'M'));
 	EXPECT_EQ(0, nr_signals);
+}
+
+/*
+ * Changes that free no block: growing the file and preallocating.  They
+ * must not touch a pin of the last page, partial, past which the file
+ * grows (pages are whole, but nothing of this one goes), nor wait on it
+ * (the DAX wait of xfs -o dax would wait for ever).
+ */
+FIXTURE(grows) {
+	struct files f;
+};
+
+FIXTURE_VARIANT(grows) {
+	int (*change)(struct files *f, off_t size);
+};
+
+static int grow_truncate(struct files *self, off_t size)
+{
+	return truncate(self->path, size + 100);
+}
+
+static int grow_ftruncate(struct files *self, off_t size)
+{
+	return ftruncate(self->fd, 2 * size);
+}
+
+static int grow_allocate(struct files *self, off_t size)
+{
+	return fallocate(self->fd, 0, 0, 2 * size);
+}
+
+static int preallocate_keep_size(struct files *self, off_t size)
+{
+	return fallocate(self->fd, FALLOC_FL_KEEP_SIZE, 0, 2 * size);
+}
+
+FIXTURE_VARIANT_ADD(grows, grow_truncate) { .change = grow_truncate };
+FIXTURE_VARIANT_ADD(grows, grow_ftruncate) { .change = grow_ftruncate };
+FIXTURE_VARIANT_ADD(grows, grow_allocate) { .change = grow_allocate };
+FIXTURE_VARIANT_ADD(grows, preallocate_keep_size) {
+	.change = preallocate_keep_size
+};
+
+FIXTURE_SETUP(grows)
+{
+	open_files(_metadata, &self->f, "layout_break_grows");
+}
+
+FIXTURE_TEARDOWN(grows)
+{
+	close_files(&self->f);
+}
+
+TEST_F_TIMEOUT(grows, change_keeps_pin_of_last_page, 60)
+{
+	off_t size = (NPAGES - 1) * self->f.ps + 100;
+	unsigned int id;
+
+	ASSERT_EQ(0, ftruncate(self->f.fd, size));
+	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(self->f.pinner, self->f.map + (NPAGES - 1) * self->f.ps,
+			 self->f.ps, VADDR_PIN_TEST_WRITE, &id));
+
+	EXPECT_EQ(0, variant->change(&self->f, size))
+		TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(self->f.pinner, id));
+	EXPECT_EQ(1, vm_pin_pages());
+	EXPECT_EQ(0, nr_signals);
+	EXPECT_EQ('P', self->f.map[(NPAGES - 1) * self->f.ps + 99]);
+	EXPECT_EQ(0, unpin(self->f.pinner, id, 0));
 }
 
 TEST_HARNESS_MAIN
