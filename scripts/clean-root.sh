@@ -75,6 +75,9 @@ clean_root_enter() {
 	mkdir -p "$1"
 	tar -C "$1" -xzf "$CLEAN_ROOT_TARBALL" || return 1
 	cp /etc/resolv.conf "$1/etc/resolv.conf" 2>/dev/null
+	# What a booted Debian has (systemd-tmpfiles makes it) and debootstrap
+	# leaves out; e4defrag finds mount points through it.
+	[ -e "$1/etc/mtab" ] || ln -s ../proc/self/mounts "$1/etc/mtab"
 	mount -t proc proc "$1/proc" &&
 	mount -t sysfs sysfs "$1/sys" &&
 	mount --rbind /dev "$1/dev" &&
