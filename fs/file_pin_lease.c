@@ -48,11 +48,14 @@
  * dirty.
  *
  * Locking: flc_lock protects the tree, the open breaks and each tied pin's
- * lease_file and revoking.  It is taken inside mmap_lock (pinning), inside
- * vaddr_pin's context lock (teardown) and inside the filesystems' locks
- * (breaks), never the other way round.  Owners' revoke callbacks run in a
- * workqueue (file_pin_revoke), with no filesystem lock held and outside
- * freeze protection, whatever the breaking task holds.
+ * lease, lease_file and revoking, and a lease's FL_PIN_BROKEN (set and
+ * cleared within one hold).  A break costs one walk over the pins of its
+ * range and one over the inode's leases, under flc_lock.  It is taken
+ * inside mmap_lock (pinning), inside vaddr_pin's context lock (teardown)
+ * and inside the filesystems' locks (breaks), never the other way round.
+ * Owners' revoke callbacks run in a workqueue (file_pin_revoke), with no
+ * filesystem lock held and outside freeze protection, whatever the
+ * breaking task holds.
  */
 
 #include <linux/dax.h>
@@ -116,8 +119,10 @@ void file_pin_init(struct file_pin *fp)
 	RB_CLEAR_NODE(&fp->it.rb);
 	fp->path.mnt = NULL;
 	fp->path.dentry = NULL;
+	fp->lease = NULL;
 	fp->lease_file = NULL;
 	fp->revoking = false;
+	fp->for_write = false;
 	fp->write = false;
 	INIT_WORK(&fp->revoke_work, revoke_work);
 }
@@ -147,11 +152,13 @@ static bool file_pin_breaking(struct file_lock_context *ctx,
  * * 0       - tied.
  * * -EPERM  - @file holds no layout lease (any more).
  * * -EAGAIN - a layout change over the range is under way.
+ * * -ETXTBSY - @file is a swap file.
  */
 int file_pin_tie(struct file_pin *fp, struct file *file)
 {
 	struct inode *inode = file_inode(file);
 	struct file_lock_context *ctx = locks_inode_context(inode);
+	struct file_lease *fl;
 	int ret = -EPERM;
 
 	if (!ctx)
@@ -160,11 +167,17 @@ int file_pin_tie(struct file_pin *fp, struct file *file)
 	if (vaddr_pin_should_fail())
 		return -EAGAIN;
 	spin_lock(&ctx->flc_lock);
-	if (!__file_has_layout_lease(ctx, file))
+	fl = __file_layout_lease(ctx, file);
+	if (!fl)
 		goto out_unlock;
 	ret = -EAGAIN;
 	if (file_pin_breaking(ctx, fp))
 		goto out_unlock;
+	/* Swap owns the blocks of a swap file (file_pin_swap_busy()). */
+	ret = -ETXTBSY;
+	if (READ_ONCE(inode->i_flags) & S_SWAPFILE)
+		goto out_unlock;
+	fp->lease = fl;
 	fp->lease_file = file;
 	fp->revoking = false;
 	interval_tree_insert(&fp->it, &ctx->flc_pins);
@@ -193,6 +206,7 @@ void file_pin_untie(struct file_pin *fp)
 	spin_lock(&ctx->flc_lock);
 	interval_tree_remove(&fp->it, &ctx->flc_pins);
 	RB_CLEAR_NODE(&fp->it.rb);
+	fp->lease = NULL;
 	fp->lease_file = NULL;
 	spin_unlock(&ctx->flc_lock);
 	/* Breaks and releases of this inode wait on its lock context. */
@@ -229,6 +243,72 @@ bool folio_pinned_for_write(struct folio *folio)
 		write = container_of(it, struct file_pin, it)->write;
 	spin_unlock(&ctx->flc_lock);
 	return write;
+}
+
+/**
+ * file_pin_denies_write() - may a device write to a file through a pin?
+ * @inode: an inode whose write access the caller has just denied
+ *	(deny_write_access())
+ *
+ * A pin tied to a layout lease, or left orphaned by one, outlives the file
+ * it was taken through, and with it the write access that file held: exec,
+ * fs-verity and kernel_read_file() would take the file for one nobody can
+ * change while a device still writes to it.  A pin for write of the file
+ * is taken through a shared writable mapping, whose file holds write
+ * access: with write access denied none can be opened, so no new pin for
+ * write can be tied.
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if a pin for write is in @inode's registry.
+ */
+bool file_pin_denies_write(struct inode *inode)
+{
+	struct file_lock_context *ctx = locks_inode_context(inode);
+	struct file_pin *fp;
+	bool write = false;
+
+	/* Under flc_lock: the pin's tie and its file's last fput() race us. */
+	if (!ctx)
+		return false;
+	spin_lock(&ctx->flc_lock);
+	for_each_file_pin(fp, &ctx->flc_pins) {
+		if (fp->for_write) {
+			write = true;
+			break;
+		}
+	}
+	spin_unlock(&ctx->flc_lock);
+	return write;
+}
+EXPORT_SYMBOL(file_pin_denies_write);	/* deny_write_access() is inline */
+
+/**
+ * file_pin_swap_busy() - does a pin keep a file from becoming swap?
+ * @inode: a regular file whose i_rwsem swapon() holds
+ *
+ * Swap writes to a swap file's blocks behind its page cache, which a
+ * device may use through a pin, and on fsdax a pin holds the blocks
+ * themselves.  swapon() asks before it touches the blocks, and again once
+ * S_SWAPFILE is set: from then on file_pin_tie() refuses the file, and of
+ * the two, one sees the other.
+ *
+ * Context: Process context.
+ * Return: true if a pin is in @inode's registry.
+ */
+bool file_pin_swap_busy(struct inode *inode)
+{
+	struct file_lock_context *ctx;
+	bool busy;
+
+	/* S_SWAPFILE before the lookup: file_pin_tie() reads it after its own. */
+	smp_mb();
+	ctx = locks_inode_context(inode);
+	if (!ctx)
+		return false;
+	spin_lock(&ctx->flc_lock);
+	busy = !RB_EMPTY_ROOT(&ctx->flc_pins.rb_root);
+	spin_unlock(&ctx->flc_lock);
+	return busy;
 }
 
 /**
@@ -379,7 +459,7 @@ const char *file_pin_lease_name(struct file_pin *fp)
 		return name;
 	ctx = locks_inode_context(d_inode(fp->path.dentry));
 	spin_lock(&ctx->flc_lock);
-	fl = fp->lease_file ? __file_layout_lease(ctx, fp->lease_file) : NULL;
+	fl = fp->lease;
 	if (fl)
 		name = (fl->c.flc_flags & FL_UNBREAK) ? "unbreak" : "layout";
 	spin_unlock(&ctx->flc_lock);
@@ -400,6 +480,11 @@ void file_pin_put(struct file_pin *fp)
 	fp->path.dentry = NULL;
 }
 
+/*
+ * Are the pins of a deleted lease held through @filp gone (revoked, or
+ * orphaned)?  A pin tied since to a new lease through the same file has
+ * that lease: it is not waited for.
+ */
 static bool lease_pins_gone(struct file_lock_context *ctx, struct file *filp)
 {
 	struct file_pin *fp;
@@ -407,7 +492,7 @@ static bool lease_pins_gone(struct file_lock_context *ctx, struct file *filp)
 
 	spin_lock(&ctx->flc_lock);
 	for_each_file_pin(fp, &ctx->flc_pins) {
-		if (fp->lease_file == filp) {
+		if (fp->lease_file == filp && !fp->lease) {
 			gone = false;
 			break;
 		}
@@ -437,52 +522,69 @@ static void queue_revoke(struct file_pin *fp)
 	queue_work(file_pin_revoke_wq, &fp->revoke_work);
 }
 
-/* What is still tied to @filp's lease stays pinned, tied to no lease. */
+/* What is still there of a deleted lease's pins stays, tied to no lease. */
 static void orphan_lease_pins(struct file_lock_context *ctx, struct file *filp)
 {
 	struct file_pin *fp;
 
 	spin_lock(&ctx->flc_lock);
 	for_each_file_pin(fp, &ctx->flc_pins)
-		if (fp->lease_file == filp)
+		if (fp->lease_file == filp && !fp->lease)
 			fp->lease_file = NULL;
 	spin_unlock(&ctx->flc_lock);
 }
 
 /**
- * file_pin_lease_released() - revoke the pins tied to a released lease
+ * __file_pin_lease_deleted() - revoke the pins of a layout lease being deleted
+ * @ctx: the inode's lock context
+ * @fl: a layout lease, deleted by the caller under the same hold of
+ *	@ctx->flc_lock
+ *
+ * Asks the owner of each pin tied to @fl to revoke it; a pin whose owner
+ * cannot is orphaned at once.  Pins keep their @lease_file until
+ * file_pin_lease_released() has waited for them; none is left pointing
+ * at @fl, which the caller frees.
+ *
+ * Context: @ctx->flc_lock held.
+ */
+void __file_pin_lease_deleted(struct file_lock_context *ctx,
+			      struct file_lease *fl)
+{
+	struct file_pin *fp;
+
+	lockdep_assert_held(&ctx->flc_lock);
+	for_each_file_pin(fp, &ctx->flc_pins) {
+		if (fp->lease != fl)
+			continue;
+		fp->lease = NULL;
+		if (fp->revoking)
+			continue;
+		if (vaddr_pin_file_pin_revocable(fp))
+			queue_revoke(fp);
+		else
+			fp->lease_file = NULL;
+	}
+}
+
+/**
+ * file_pin_lease_released() - wait for the pins of a released lease
  * @filp: the file through which a layout lease was held
  *
- * Called once the layout lease held through @filp is gone, so that no new
- * pin can be tied to it.  Asks the owner of each pin tied to it to revoke
- * it and waits, for at most lease-break-time (killably), until they are
- * gone.  What is left stays pinned, tied to no lease.  A kernel thread
- * does not wait: the final fput() of a leasing file may run in the
- * delayed_fput worker, behind which every other delayed fput() queues.
+ * Called once the layout lease held through @filp is deleted, which asked
+ * the owners of its pins to revoke them (__file_pin_lease_deleted()).
+ * Waits, for at most lease-break-time (killably), until they are gone.
+ * What is left stays pinned, tied to no lease.  A kernel thread does not
+ * wait: the final fput() of a leasing file may run in the delayed_fput
+ * worker, behind which every other delayed fput() queues.
  *
  * Context: Process context; may sleep.  No lock held.
  */
 void file_pin_lease_released(struct file *filp)
 {
 	struct file_lock_context *ctx = locks_inode_context(file_inode(filp));
-	struct file_pin *fp;
 
-	if (!ctx)
+	if (!ctx || lease_pins_gone(ctx, filp))
 		return;
-	spin_lock(&ctx->flc_lock);
-	for_each_file_pin(fp, &ctx->flc_pins) {
-		if (fp->lease_file != filp || fp->revoking)
-			continue;
-		if (!vaddr_pin_file_pin_revocable(fp)) {
-			fp->lease_file = NULL;
-			continue;
-		}
-		queue_revoke(fp);
-	}
-	spin_unlock(&ctx->flc_lock);
-	if (lease_pins_gone(ctx, filp))
-		return;
-
 	if (!(current->flags & PF_KTHREAD))
 		wait_event_killable_timeout(ctx->flc_pin_wait,
 					    lease_pins_gone(ctx, filp),
@@ -503,7 +605,6 @@ void file_pin_lease_released(struct file *filp)
 static bool break_allowed(struct file_lock_context *ctx,
 			  struct file_pin_break *brk)
 {
-	struct file_lease *fl;
 	struct file_pin *fp;
 
 	lockdep_assert_held(&ctx->flc_lock);
@@ -512,40 +613,43 @@ static bool break_allowed(struct file_lock_context *ctx,
 			return false;
 		if (fp->revoking)
 			continue;
-		if (!fp->lease_file || !vaddr_pin_file_pin_revocable(fp))
-			return false;
-		fl = __file_layout_lease(ctx, fp->lease_file);
-		if (fl && (fl->c.flc_flags & FL_UNBREAK))
+		/* Not being revoked: tied to a lease that is there, or orphaned. */
+		if (!fp->lease || (fp->lease->c.flc_flags & FL_UNBREAK) ||
+		    !vaddr_pin_file_pin_revocable(fp))
 			return false;
 	}
 	return true;
 }
 
 /*
- * Queue the revocation of every pin on @brk's range, lease by lease, and
- * break each lease that has one: its lm_break only signals the holder.  A
- * pin whose lease is being released is left to that release.  Under
- * flc_lock.
+ * Queue the revocation of every pin on @brk's range, then break each lease
+ * that had one, once: its lm_break only signals the holder.  One walk over
+ * the pins of the range and one over the leases, however many of each
+ * there are.  Under flc_lock, after break_allowed(): every pin of the
+ * range not being revoked yet is tied to a lease.
  */
 static void queue_break(struct file_lock_context *ctx,
 			struct file_pin_break *brk)
 {
 	struct file_lease *fl;
 	struct file_pin *fp;
-	bool broken;
+	bool broken = false;
 
 	lockdep_assert_held(&ctx->flc_lock);
-	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
-		if (__file_layout_lease(ctx, fl->c.flc_file) != fl)
+	for (fp = NULL; (fp = next_pin_in(ctx, fp, brk));) {
+		if (fp->revoking || WARN_ON_ONCE(!fp->lease))
 			continue;
-		broken = false;
-		for (fp = NULL; (fp = next_pin_in(ctx, fp, brk));) {
-			if (fp->lease_file != fl->c.flc_file || fp->revoking)
-				continue;
-			queue_revoke(fp);
-			broken = true;
-		}
-		if (broken && fl->fl_lmops && fl->fl_lmops->lm_break)
+		queue_revoke(fp);
+		fp->lease->c.flc_flags |= FL_PIN_BROKEN;
+		broken = true;
+	}
+	if (!broken)
+		return;
+	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
+		if (!(fl->c.flc_flags & FL_PIN_BROKEN))
+			continue;
+		fl->c.flc_flags &= ~FL_PIN_BROKEN;
+		if (fl->fl_lmops && fl->fl_lmops->lm_break)
 			fl->fl_lmops->lm_break(fl);
 	}
 }

@@ -932,9 +932,19 @@ static void owner_teardown(struct pin_owner *o)
 	owner_drop(o);
 }
 
+static int owner_pin_at(struct pin_owner *o, unsigned long map,
+			pgoff_t first, unsigned long nr);
+
 /* Pin pages [@first, @first + @nr) of the leased file through @o. */
 static int owner_pin(struct lease_test *lt, struct pin_owner *o,
 		     pgoff_t first, unsigned long nr)
+{
+	return owner_pin_at(o, lt->addr, first, nr);
+}
+
+/* The same, through the mapping of a file at @map. */
+static int owner_pin_at(struct pin_owner *o, unsigned long map,
+			pgoff_t first, unsigned long nr)
 {
 	struct lease_pin *pin;
 	int ret;
@@ -945,7 +955,7 @@ static int owner_pin(struct lease_test *lt, struct pin_owner *o,
 	pin->first = first;
 	pin->nr_pages = nr;
 	mutex_lock(&o->lock);
-	ret = vaddr_pin_user_pages(&o->vp, lt->addr + (first << PAGE_SHIFT),
+	ret = vaddr_pin_user_pages(&o->vp, map + (first << PAGE_SHIFT),
 				   nr << PAGE_SHIFT, VADDR_PIN_WRITE,
 				   pin->pages, nr);
 	if (!ret)
@@ -1200,6 +1210,84 @@ static void reader_break_never_revokes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, file_pin_remap_flags(REMAP_FILE_DEDUP |
 						   REMAP_FILE_ADVISORY, false),
 			0);
+}
+
+#define NR_LEASES	4
+
+static atomic_t lease_breaks_seen;
+
+/* Stands in for a lease's lm_break, which would signal its holder. */
+static bool count_lease_break(struct file_lease *fl)
+{
+	atomic_inc(&lease_breaks_seen);
+	return false;
+}
+
+static const struct lease_manager_operations counting_lease_ops = {
+	.lm_break = count_lease_break,
+	.lm_change = lease_modify,
+};
+
+/*
+ * Pins of several leases of one file, interleaved: a break over them
+ * revokes each pin once and breaks each lease that had one once, and a
+ * lease with no pin on the range not at all.
+ */
+static void break_signals_each_lease_once(struct kunit *test)
+{
+	struct lease_test *lt = test->priv;
+	struct file_lock_context *ctx = locks_inode_context(file_inode(lt->file));
+	const struct lease_manager_operations *saved[NR_LEASES];
+	unsigned long addr[NR_LEASES];
+	struct file *files[NR_LEASES];
+	struct file_lease *fl;
+	int i, j;
+
+	for (i = 0; i < NR_LEASES; i++) {
+		files[i] = dentry_open(&lt->file->f_path, O_RDWR,
+				       current_cred());
+		KUNIT_ASSERT_FALSE(test, IS_ERR(files[i]));
+		addr[i] = kunit_vm_mmap(test, files[i], 0,
+					LEASE_PAGES << PAGE_SHIFT,
+					PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		KUNIT_ASSERT_FALSE(test, !addr[i] || IS_ERR_VALUE(addr[i]));
+		KUNIT_ASSERT_EQ(test, fcntl_setlease(0, files[i],
+						     F_RDLCK | F_LAYOUT), 0);
+	}
+	/* Page j * NR_LEASES + i through lease i: leases alternate. */
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < NR_LEASES; i++)
+			KUNIT_ASSERT_EQ(test, owner_pin_at(&lt->owner, addr[i],
+							   j * NR_LEASES + i, 1),
+					0);
+	spin_lock(&ctx->flc_lock);
+	for (i = 0; i < NR_LEASES; i++) {
+		fl = __file_layout_lease(ctx, files[i]);
+		saved[i] = fl->fl_lmops;
+		fl->fl_lmops = &counting_lease_ops;
+	}
+	spin_unlock(&ctx->flc_lock);
+
+	atomic_set(&lease_breaks_seen, 0);
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 0, 2 * NR_LEASES - 1), 0);
+	KUNIT_EXPECT_EQ(test, lt->owner.nr_revoked, 2 * NR_LEASES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&lease_breaks_seen), NR_LEASES);
+	/* Two of the leases: only they are broken; then nothing is. */
+	KUNIT_ASSERT_EQ(test, owner_pin_at(&lt->owner, addr[1], 1, 1), 0);
+	KUNIT_ASSERT_EQ(test, owner_pin_at(&lt->owner, addr[2], 2, 1), 0);
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 0, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&lease_breaks_seen), NR_LEASES + 2);
+	KUNIT_EXPECT_EQ(test, break_pages(lt, 0, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&lease_breaks_seen), NR_LEASES + 2);
+
+	spin_lock(&ctx->flc_lock);
+	for (i = 0; i < NR_LEASES; i++)
+		__file_layout_lease(ctx, files[i])->fl_lmops = saved[i];
+	spin_unlock(&ctx->flc_lock);
+	for (i = 0; i < NR_LEASES; i++) {
+		KUNIT_EXPECT_EQ(test, fcntl_setlease(0, files[i], F_UNLCK), 0);
+		fput(files[i]);
+	}
 }
 
 /* A file that never had a lease: the break allocates nothing. */
@@ -1490,6 +1578,7 @@ static struct kunit_case vaddr_pin_lease_cases[] = {
 	KUNIT_CASE_PARAM(break_revokes_only_overlapping_pins,
 			 overlap_gen_params),
 	KUNIT_CASE(break_revokes_each_pin_once),
+	KUNIT_CASE(break_signals_each_lease_once),
 	KUNIT_CASE(break_over_unrevocable_pin_fails),
 	KUNIT_CASE(pin_during_break_fails),
 	KUNIT_CASE(break_under_locks_waits_without_them),

@@ -767,6 +767,9 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		addr = min(end, vma->vm_end);
 		range->nr_pages = (addr - range->start) >> PAGE_SHIFT;
 		range->flags = lease_flags;
+		/* A private mapping's writes go to anonymous copies. */
+		range->fp.for_write = (flags & VADDR_PIN_WRITE) &&
+				      (vma->vm_flags & VM_SHARED);
 		if (lease_flags & VADDR_PIN_RANGE_CACHE_WRITE) {
 			range->fp.write = true;
 			atomic_long_add(range->nr_pages,
@@ -979,6 +982,9 @@ static int tie_ranges(struct list_head *ranges)
  * * -EAGAIN     - a layout change over part of the range is under way or
  *                 took pages of it out of the file meanwhile, or the lease
  *                 the range was tied to went before the call returned.
+ * * -ETXTBSY    - part of the range is fsdax memory or page cache pinned
+ *                 with %VADDR_PIN_WRITE of a swap file (swap writes its
+ *                 blocks behind the page cache).
  * * -ENOMEM     - RLIMIT_MEMLOCK would be exceeded, or out of memory.
  * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``.
  */

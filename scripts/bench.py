@@ -54,6 +54,20 @@ class Table:
                               name)
             return None
 
+    def scaling(self, prefix, ns, base_n, what, base_what, limit, target):
+        """Rows PREFIX.N in us against PREFIX.BASE_N; the last N has a
+        target: at most LIMIT times the base."""
+        base = self.get("%s.%d" % (prefix, base_n), "us")
+        for n in ns:
+            us = self.get("%s.%d" % (prefix, n), "us")
+            if us is None or base is None:
+                continue
+            last = n == ns[-1]
+            self.add(what % n, "%.0f us" % us,
+                     "%.0f us (%s)" % (base, base_what),
+                     "%.2f" % (us / base), target if last else "-",
+                     us / base <= limit if last else None)
+
     def compare(self, name, what, limit, unit="ms"):
         """A vaddr_pin_ms / baseline_ms row; limit None: no target."""
         v = self.get(name, "vaddr_pin_ms")
@@ -87,27 +101,15 @@ def main():
                   "the same, leased fsdax file (ext4 -o dax), %d-page "
                   "calls (baseline: raw call, anonymous)" % pages, 1.10)
 
-    one = t.get("break.others.1", "us")
-    for n in (1, 100, 10000, 100000):
-        us = t.get("break.others.%d" % n, "us")
-        if us is None or one is None:
-            continue
-        last = n == 100000
-        t.add("break of 1 pin, %d pin(s) on the file" % n,
-              "%.0f us" % us, "%.0f us (1 pin)" % one,
-              "%.2f" % (us / one), "<= 2.00" if last else "-",
-              us / one <= 2.0 if last else None)
-
-    hundred = t.get("break.revoke.100", "us")
-    for k in (1, 100, 10000):
-        us = t.get("break.revoke.%d" % k, "us")
-        if us is None or hundred is None:
-            continue
-        last = k == 10000
-        t.add("break revoking k = %d pins" % k, "%.0f us" % us,
-              "%.0f us (k = 100)" % hundred, "%.2f" % (us / hundred),
-              "<= 150 (linear)" if last else "-",
-              us / hundred <= 150 if last else None)
+    t.scaling("break.others", (1, 100, 10000, 100000), 1,
+              "break of 1 pin, %d pin(s) on the file", "1 pin", 2.0,
+              "<= 2.00")
+    t.scaling("break.revoke", (1, 100, 10000), 100,
+              "break revoking k = %d pins", "k = 100", 150,
+              "<= 150 (linear)")
+    t.scaling("break.leases", (10, 100, 1000), 10,
+              "break revoking 1 pin of each of %d leases", "10 leases", 150,
+              "<= 150 (linear)")
 
     # What every truncate pays: measured, no target (see the rst).
     for fs in ("tmpfs", "ext4"):

@@ -42,6 +42,11 @@ for k in 1 100 10000; do
 	measure tmpfs 900 "$tools/break_time" revoke /tmp/bench-tmpfs $k \
 		"$reps"
 done
+# One pin of each of many leases of the file: one walk of each, not L^2.
+for l in 10 100 1000; do
+	measure tmpfs 900 "$tools/break_time" leases /tmp/bench-tmpfs $l \
+		"$reps"
+done
 measure tmpfs 900 "$tools/record_bytes" /tmp/bench-tmpfs 10000 1 512
 # The fast path of every truncate: a file that never had a lease.
 measure tmpfs 900 "$tools/truncate_time" /tmp/bench-tmpfs 2000 "$reps"

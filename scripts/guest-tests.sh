@@ -200,7 +200,7 @@ interface_fuzz() {
 # the others once.
 PER_FS_TESTS="layout_lease file_pins pins_listing lspins_tool"
 # Those run below, or by run_rdma and run_stress, with their own settings.
-OWN_RUN_TESTS="lease_revoke layout_break layout_paths writeback_pins
+OWN_RUN_TESTS="lease_revoke layout_break layout_paths writeback_pins busy_file
 	writable_pins rdma_mr hostile_user interface_fuzz pin_stress fail_points"
 run_vaddr_pin_selftests() {
 	for t in "$bin"/vaddr_pin/*; do
@@ -222,6 +222,12 @@ run_vaddr_pin_selftests() {
 			VP_TEST_DIR=$dir VP_TEST_FS=$fs \
 				run_ktap "$t.$fs" 600 "$bin/vaddr_pin/$t"
 		done
+		# tmpfs and fsdax hold no swap file.
+		case $fs in tmpfs|*-dax) noswap="-T swapon_fails_while_the_file_is_pinned" ;;
+		*) noswap= ;; esac
+		# shellcheck disable=SC2086 # one word per option
+		VP_TEST_DIR=$dir run_ktap "busy_file.$fs" 300 \
+			"$bin/vaddr_pin/busy_file" $noswap
 		skip=$(for v in $(unsupported_changes $fs); do echo "-V $v"; done)
 		# shellcheck disable=SC2086 # one word per option
 		VP_TEST_DIR=$dir VP_TEST_FS=$fs run_ktap "layout_break.$fs" 900 \

@@ -15,6 +15,7 @@
 
 struct address_space;
 struct file;
+struct file_lease;
 struct file_lock_context;
 struct folio;
 struct inode;
@@ -26,21 +27,30 @@ struct inode;
  * @path: the mapped file, referenced from the pin until the range is
  *	unpinned (the unpinner drops it), so that its file system cannot be
  *	unmounted under the pin; none for anonymous memory.
- * @lease_file: the file holding the layout lease the pin is tied to, not
- *	referenced (the lease's release unties or orphans the pin first);
- *	NULL once the lease is gone and the pin could not be revoked.
+ * @lease: the layout lease the pin is tied to, NULL from the moment it
+ *	is deleted (__file_pin_lease_deleted(), under the same flc_lock):
+ *	a break finds each pin's lease without a search.
+ * @lease_file: the file through which that lease is held, not referenced
+ *	(the lease's release unties or orphans the pin first); kept after
+ *	the lease is deleted, for file_pin_lease_released() to wait for the
+ *	pin, and NULL once the pin could not be revoked (orphaned).
  * @revoking: the revocation of this pin has been asked for.
+ * @for_write: pinned for write through a shared mapping: a device may
+ *	write to the file's pages, whatever they are (page cache, tmpfs,
+ *	fsdax).  Set before the tie.
  * @write: the pages are page cache a device may write to: writeback keeps
  *	them dirty while the pin is in the registry.  Set before the tie.
  * @revoke_work: asks the owner to revoke, from file_pin_revoke_wq.
  *
- * @lease_file and @revoking are protected by the inode's flc_lock.
+ * @lease, @lease_file and @revoking are protected by the inode's flc_lock.
  */
 struct file_pin {
 	struct interval_tree_node it;
 	struct path path;
+	struct file_lease *lease;
 	struct file *lease_file;
 	bool revoking;
+	bool for_write;
 	bool write;
 	struct work_struct revoke_work;
 };
@@ -106,10 +116,13 @@ int file_pin_tie(struct file_pin *fp, struct file *file);
 void file_pin_untie(struct file_pin *fp);
 void file_pin_put(struct file_pin *fp);
 const char *file_pin_lease_name(struct file_pin *fp);
+void __file_pin_lease_deleted(struct file_lock_context *ctx,
+			      struct file_lease *fl);
 void file_pin_lease_released(struct file *filp);
 bool folio_pinned_for_write(struct folio *folio);
 bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
 			   pgoff_t last);
+bool file_pin_swap_busy(struct inode *inode);
 bool file_pin_folio_kept(struct address_space *mapping, struct folio *folio);
 
 /* Provided by mm/vaddr_pin.c. */
@@ -184,6 +197,11 @@ static inline void file_pin_break_remap_end(struct file_pin_remap_break *brk)
 {
 }
 
+static inline void __file_pin_lease_deleted(struct file_lock_context *ctx,
+					    struct file_lease *fl)
+{
+}
+
 static inline void file_pin_lease_released(struct file *filp)
 {
 }
@@ -195,6 +213,11 @@ static inline bool folio_pinned_for_write(struct folio *folio)
 
 static inline bool file_pin_range_pinned(struct address_space *mapping,
 					 pgoff_t first, pgoff_t last)
+{
+	return false;
+}
+
+static inline bool file_pin_swap_busy(struct inode *inode)
 {
 	return false;
 }

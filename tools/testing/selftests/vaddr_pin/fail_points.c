@@ -101,9 +101,7 @@ static int walk(struct __test_metadata *_metadata,
 		EXPECT_EQ(-1, ret) TH_LOG("point %d failed, the pin did not", n);
 		if (ret == 0)
 			return -1;
-		/* The errnos vaddr_pin_user_pages() documents for these. */
-		EXPECT_TRUE(err == ENOMEM || err == EINTR || err == EFAULT ||
-			    err == EAGAIN || err == EOPNOTSUPP)
+		EXPECT_TRUE(injected_pin_errno(err))
 			TH_LOG("point %d: %s", n, strerror(err));
 		EXPECT_EQ(self->held, pins_held()) TH_LOG("point %d", n);
 		EXPECT_EQ(0, vm_pin_pages_of(owner)) TH_LOG("point %d", n);

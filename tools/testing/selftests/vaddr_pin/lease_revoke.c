@@ -12,14 +12,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/falloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -210,6 +213,82 @@ TEST_F(lease, orphaned_pin_keeps_its_file_system_busy)
 	EXPECT_EQ(-1, umount2(dir, 0));
 	EXPECT_EQ(EBUSY, errno);
 	EXPECT_EQ(0, unpin(self->unrevocable, id, 0));
+}
+
+struct unlock {
+	int fd;
+	int ret;
+	double ms;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void *unlock_lease(void *arg)
+{
+	struct unlock *u = arg;
+	double t0 = now_ms();
+
+	u->ret = fcntl(u->fd, F_SETLEASE, F_UNLCK);
+	u->ms = now_ms() - t0;
+	return NULL;
+}
+
+/*
+ * F_UNLCK waits for the pins of the lease it releases, not for those of a
+ * lease taken through the same file while it waits: they stay tied to the
+ * new lease (a break over them revokes them), neither orphaned nor waited
+ * for until lease-break-time.
+ */
+TEST_F(lease, release_spares_the_next_leases_pins)
+{
+	const char *lbt = "/proc/sys/fs/lease-break-time";
+	const char *slow_ms = "/sys/kernel/debug/vaddr_pin_test_slow_ms";
+	long ps = getpagesize();
+	struct unlock u = { .fd = self->fd };
+	unsigned int old_id, new_id;
+	char saved[32], saved_ms[32];
+	pthread_t t;
+	int slow, i;
+
+	/* The punch at the end signals this process, the lease holder. */
+	signal(SIGIO, SIG_IGN);
+	slow = open(PINNER "_slow", O_RDWR);
+	ASSERT_LE(0, slow);
+	ASSERT_EQ(0, swap_setting(lbt, "10", saved, sizeof(saved)));
+	ASSERT_EQ(0, swap_setting(slow_ms, "3000", saved_ms,
+				  sizeof(saved_ms)));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, LAYOUT));
+	/* The slow owner gives it back 3 s after the revoke. */
+	ASSERT_EQ(0, pin(slow, self->map, ps, 0, &old_id));
+	ASSERT_EQ(0, pthread_create(&t, NULL, unlock_lease, &u));
+	for (i = 0; i < 200 && !(pin_state(slow, old_id) &
+				 VADDR_PIN_TEST_REVOKING); i++)
+		usleep(10000);
+	EXPECT_TRUE(pin_state(slow, old_id) & VADDR_PIN_TEST_REVOKING);
+	ASSERT_EQ(0, fcntl(self->fd, F_SETLEASE, LAYOUT));
+	ASSERT_EQ(0, pin(self->pinner, (char *)self->map + ps, ps, 0,
+			 &new_id));
+	pthread_join(t, NULL);
+	write_str(lbt, saved);
+	write_str(slow_ms, saved_ms);
+	EXPECT_EQ(0, u.ret);
+	TH_LOG("F_UNLCK took %.0f ms", u.ms);
+	EXPECT_LT(u.ms, 8000);
+	EXPECT_EQ(-1, unpin(slow, old_id, 0));
+	EXPECT_EQ(LAYOUT, fcntl(self->fd, F_GETLEASE));
+	/* Still tied: a punch over it revokes it rather than failing. */
+	EXPECT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, ps, ps));
+	EXPECT_EQ(-1, unpin(self->pinner, new_id, 0));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, vm_pin_pages());
+	close(slow);
 }
 
 TEST_F(lease, closing_the_pinner_unties)

@@ -6,6 +6,7 @@
 #ifndef __SELFTESTS_VADDR_PIN_H
 #define __SELFTESTS_VADDR_PIN_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <grp.h>
@@ -111,6 +112,17 @@ static inline int fail_nth(int n)
 		left = -1;
 	close(fd);
 	return left;
+}
+
+/*
+ * Is @err one that vaddr_pin_user_pages() documents for an injected
+ * failure (out of memory, a signal, a page GUP could not pin, a layout
+ * change under way, a file system that cannot keep the page cache pinned)?
+ */
+static inline bool injected_pin_errno(int err)
+{
+	return err == ENOMEM || err == EINTR || err == EFAULT ||
+	       err == EAGAIN || err == EOPNOTSUPP;
 }
 
 /* FOLL_PIN pins held system-wide (acquired minus released), or -1. */
