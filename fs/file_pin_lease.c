@@ -481,10 +481,16 @@ void file_pin_put(struct file_pin *fp)
 }
 
 /*
- * Are the pins of a deleted lease held through @filp gone (revoked, or
- * orphaned)?  A pin tied since to a new lease through the same file has
- * that lease: it is not waited for.
+ * Is @fp a pin of a lease held through @filp and deleted since?  A pin
+ * tied since to a new lease through the same file has that lease.  Under
+ * flc_lock.
  */
+static bool pin_of_deleted_lease(struct file_pin *fp, struct file *filp)
+{
+	return fp->lease_file == filp && !fp->lease;
+}
+
+/* Are the pins of a deleted lease held through @filp gone (or orphaned)? */
 static bool lease_pins_gone(struct file_lock_context *ctx, struct file *filp)
 {
 	struct file_pin *fp;
@@ -492,7 +498,7 @@ static bool lease_pins_gone(struct file_lock_context *ctx, struct file *filp)
 
 	spin_lock(&ctx->flc_lock);
 	for_each_file_pin(fp, &ctx->flc_pins) {
-		if (fp->lease_file == filp && !fp->lease) {
+		if (pin_of_deleted_lease(fp, filp)) {
 			gone = false;
 			break;
 		}
@@ -529,7 +535,7 @@ static void orphan_lease_pins(struct file_lock_context *ctx, struct file *filp)
 
 	spin_lock(&ctx->flc_lock);
 	for_each_file_pin(fp, &ctx->flc_pins)
-		if (fp->lease_file == filp && !fp->lease)
+		if (pin_of_deleted_lease(fp, filp))
 			fp->lease_file = NULL;
 	spin_unlock(&ctx->flc_lock);
 }
