@@ -70,6 +70,7 @@
 #include <linux/pagemap.h>
 #include <linux/path.h>
 #include <linux/overflow.h>
+#include <linux/shmem_fs.h>
 #include <linux/vaddr_pin_fail.h>
 #include <linux/wait.h>
 
@@ -958,6 +959,18 @@ int file_pin_break_ahead(struct inode *inode, loff_t start, loff_t end,
 }
 EXPORT_SYMBOL_IF_KUNIT(file_pin_break_ahead);
 
+/*
+ * The VFS breaks ahead so that the revokes are not waited for inside
+ * freeze protection.  tmpfs cannot be frozen, and breaks under i_rwsem
+ * only once its own checks passed (seals, the fallocate() modes it
+ * lacks): breaking ahead there would let a holder of a sealed memfd, who
+ * may not change it, revoke its pins with a change that then fails.
+ */
+static bool vfs_breaks_ahead(struct inode *inode)
+{
+	return !shmem_mapping(inode->i_mapping);
+}
+
 /**
  * file_pin_break_truncate_ahead() - revoke ahead what a truncate frees
  * @inode: the file's inode
@@ -966,14 +979,14 @@ EXPORT_SYMBOL_IF_KUNIT(file_pin_break_ahead);
  * file_pin_break_ahead() for the pages from @size on, if @size shrinks the
  * file: growing it frees nothing, and revoking the pin of its last page
  * would be wrong.  i_size is read without a lock: the filesystem decides
- * again under its own locks.
+ * again under its own locks.  Not on tmpfs, which breaks after its checks.
  *
  * Context: Process context; may sleep.  No filesystem lock held.
  * Return: as file_pin_break_ahead().
  */
 int file_pin_break_truncate_ahead(struct inode *inode, loff_t size)
 {
-	if (size >= i_size_read(inode))
+	if (size >= i_size_read(inode) || !vfs_breaks_ahead(inode))
 		return 0;
 	return file_pin_break_ahead(inode, size, LLONG_MAX, 0);
 }
@@ -1006,6 +1019,30 @@ bool file_pin_fallocate_range(int mode, loff_t offset, loff_t len,
 		       FALLOC_FL_UNSHARE_RANGE);
 }
 EXPORT_SYMBOL_GPL(file_pin_fallocate_range);
+
+/**
+ * file_pin_break_fallocate_ahead() - revoke ahead what an fallocate() changes
+ * @inode: the file's inode
+ * @mode: the fallocate() mode
+ * @offset: its offset
+ * @len: its length, not zero
+ *
+ * file_pin_break_ahead() over file_pin_fallocate_range(), if the mode
+ * changes the layout at all.  Not on tmpfs, which breaks after its checks.
+ *
+ * Context: Process context; may sleep.  No filesystem lock held.
+ * Return: as file_pin_break_ahead().
+ */
+int file_pin_break_fallocate_ahead(struct inode *inode, int mode,
+				   loff_t offset, loff_t len)
+{
+	loff_t start, end;
+
+	if (!file_pin_fallocate_range(mode, offset, len, &start, &end) ||
+	    !vfs_breaks_ahead(inode))
+		return 0;
+	return file_pin_break_ahead(inode, start, end, 0);
+}
 
 /**
  * file_pin_remap_flags() - the break flags for one side of a remap

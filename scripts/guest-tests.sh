@@ -82,7 +82,9 @@ run_mm_gup_tests() {
 # xfs sit on loop files of SIZE in the guest's tmpfs (256M and 320M by
 # default); the -dax kinds on /dev/pmem0.  ext4's with 2 MiB stripes, so
 # that large extents are aligned and faults map 2 MiB entries; xfs's without
-# (its stripe alignment would undo the fragmentation xfs_fsr needs).
+# (its stripe alignment would undo the fragmentation xfs_fsr needs).  With
+# VP_XFS_EXCHANGE set, the xfs kinds have exchange-range, which xfsprogs
+# 6.1's mkfs cannot turn on: its incompat bit (0x40) is set with xfs_db.
 mount_fs() {
 	mkdir -p "$2"
 	case $1 in
@@ -91,13 +93,20 @@ mount_fs() {
 		mkfs.ext4 -q -F -b 4096 "/tmp/$1.img" &&
 		mount -o loop "/tmp/$1.img" "$2" ;;
 	xfs)	truncate -s "${3:-320M}" "/tmp/$1.img" &&
-		mkfs.xfs -q -f "/tmp/$1.img" &&
+		mkfs.xfs -q -f "/tmp/$1.img" && xfs_exchange_bit "/tmp/$1.img" &&
 		mount -o loop "/tmp/$1.img" "$2" ;;
 	ext4-dax) mkfs.ext4 -q -F -b 4096 -E stride=512,stripe_width=512 \
 			/dev/pmem0 && mount -o dax /dev/pmem0 "$2" ;;
-	xfs-dax) mkfs.xfs -q -f /dev/pmem0 &&
+	xfs-dax) mkfs.xfs -q -f /dev/pmem0 && xfs_exchange_bit /dev/pmem0 &&
 		mount -o dax /dev/pmem0 "$2" ;;
 	esac
+}
+
+xfs_exchange_bit() {
+	[ -n "${VP_XFS_EXCHANGE:-}" ] || return 0
+	f=$(xfs_db -c 'sb 0' -c 'print features_incompat' "$1" | sed 's/.*= //') &&
+	xfs_db -x -c 'sb 0' -c "write -d features_incompat $((f | 0x40))" "$1" \
+		>/dev/null
 }
 
 umount_fs() {
@@ -122,13 +131,18 @@ layout_paths_off() {
 	ext4_only="-V e4defrag -V move_ext -V swap_boot -V journal_data -T refused_move_ext_revokes_nothing"
 	reflink="-T clone_from_it_fails_with_etxtbsy -T dedupe_from_it_fails"
 	dax_only="-T fsdax_pin_never_holds_a_hole -T fsdax_pmd_entry_breaks_whole"
+	xfs_dax_only="-T fsdax_cow_preallocation_moves_no_pinned_block"
+	tmpfs_only="-T sealed_memfd_holder_revokes_nothing"
 	cache_only="-T truncate_waiting_for_a_writer_breaks_what_it_added"
 	case $1 in
-	tmpfs)	echo $xfs_only $ext4_only $reflink $dax_only ;;
-	ext4)	echo $xfs_only $reflink $dax_only ;;
-	xfs)	echo $ext4_only $dax_only ;;
-	ext4-dax) echo $xfs_only $ext4_only $reflink $cache_only ;;
-	xfs-dax) echo $ext4_only -V exchange_range \
+	tmpfs)	echo $xfs_only $ext4_only $reflink $dax_only $xfs_dax_only ;;
+	ext4)	echo $xfs_only $reflink $dax_only $xfs_dax_only \
+		$tmpfs_only ;;
+	xfs)	echo $ext4_only $dax_only $xfs_dax_only \
+		$tmpfs_only ;;
+	ext4-dax) echo $xfs_only $ext4_only $reflink $cache_only $xfs_dax_only \
+		$tmpfs_only ;;
+	xfs-dax) echo $ext4_only $tmpfs_only -V exchange_range \
 		-T xfs_rt_punch_breaks_the_allocation_unit $cache_only \
 		-T fsdax_pmd_entry_breaks_whole ;;
 	esac
@@ -288,20 +302,30 @@ run_rdma() {
 	rdma link delete rxe0
 }
 
-# run_stress SECONDS: tools/testing/selftests/vaddr_pin/pin_stress.c on
-# ext4, ext4 on fsdax and tmpfs at once, with MRs on rxe0.
+# run_stress SECONDS: tools/testing/selftests/vaddr_pin/pin_stress.c with
+# MRs on rxe0, half the time on ext4, ext4 on fsdax and tmpfs at once, half
+# on xfs and xfs on fsdax with exchange-range (one pmem device, so two
+# rounds).
 run_stress() {
+	rxe_up
+	stress_round pin_stress.ext4 $(( $1 / 2 )) ext4 ext4-dax tmpfs
+	VP_XFS_EXCHANGE=1 stress_round pin_stress.xfs $(( $1 / 2 )) xfs xfs-dax
+	rdma link delete rxe0
+}
+
+# stress_round NAME SECONDS FS...
+stress_round() {
+	name=$1 seconds=$2
+	shift 2
 	dirs=
-	for fs in ext4 ext4-dax tmpfs; do
+	for fs; do
 		mount_fs $fs /tmp/stress-$fs >"$out/logs/mount-stress-$fs.log" 2>&1 ||
-			echo "not ok pin_stress.mount-$fs" >> "$out/tap"
+			echo "not ok $name.mount-$fs" >> "$out/tap"
 		dirs="$dirs /tmp/stress-$fs"
 	done
-	rxe_up
-	VP_STRESS_DIRS=$dirs VP_STRESS_SECONDS=$1 run_ktap pin_stress \
-		$(( $1 + 600 )) "$bin/vaddr_pin/pin_stress"
-	rdma link delete rxe0
-	for fs in ext4 ext4-dax tmpfs; do
+	VP_STRESS_DIRS=$dirs VP_STRESS_SECONDS=$seconds run_ktap $name \
+		$(( seconds + 600 )) "$bin/vaddr_pin/pin_stress"
+	for fs; do
 		umount_fs $fs /tmp/stress-$fs
 	done
 }

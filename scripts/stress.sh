@@ -13,5 +13,5 @@ seconds=${VADDR_PIN_STRESS_SECONDS:-1200}
 build_for_guest ""
 VADDR_PIN_GUEST_TIMEOUT=$(( seconds + 1200 )) \
 	"$TOP/scripts/run-guest.sh" stress "vp_stress_seconds=$seconds" || true
-grep '^# ' "$RESULTS/stress/logs/pin_stress.log" 2>/dev/null
+grep "^# " "$RESULTS"/stress/logs/pin_stress.*.log 2>/dev/null
 exec python3 "$TOP/scripts/summarize.py" ${VERBOSE:+-v} --guest "$RESULTS/stress"

@@ -105,6 +105,8 @@ int file_pin_break_ahead(struct inode *inode, loff_t start, loff_t end,
 int file_pin_break_truncate_ahead(struct inode *inode, loff_t size);
 bool file_pin_fallocate_range(int mode, loff_t offset, loff_t len,
 			      loff_t *start, loff_t *end);
+int file_pin_break_fallocate_ahead(struct inode *inode, int mode,
+				   loff_t offset, loff_t len);
 unsigned int file_pin_remap_flags(unsigned int remap_flags, bool source);
 int file_pin_break_remap_ahead(struct inode *in, loff_t pos_in,
 			       struct inode *out, loff_t pos_out, loff_t len,
@@ -177,6 +179,13 @@ static inline bool file_pin_fallocate_range(int mode, loff_t offset,
 					    loff_t *end)
 {
 	return false;
+}
+
+static inline int file_pin_break_fallocate_ahead(struct inode *inode,
+						 int mode, loff_t offset,
+						 loff_t len)
+{
+	return 0;
 }
 
 static inline unsigned int file_pin_remap_flags(unsigned int remap_flags,

@@ -11,10 +11,12 @@
  *
  * Readers never revoke: another user's cp --reflink=auto copies,
  * cp --reflink=always, FIDEDUPERANGE and copy_file_range() from the file
- * leave the owner's pin alone.
+ * leave the owner's pin alone, and the holder of a sealed memfd cannot
+ * revoke with a change the seals refuse.
  *
  * A truncate that waits for i_rwsem held by a write(2) stalled on
- * userfaultfd breaks the pin tied on the pages that write added.  With
+ * userfaultfd breaks the pin tied on the pages that write added.  On xfs
+ * -o dax a write over the CoW fork's preallocation moves no pinned block.  With
  * the breaks off (debugfs vaddr_pin_skip_breaks) the backstop reports the
  * pages leaving the file under a pin.
  *
@@ -52,6 +54,7 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	120
 #include "vaddr_pin_selftest.h"
+#include "xfs_ioctls.h"
 
 #define NPAGES		64
 #define PIN_FIRST	4
@@ -61,17 +64,6 @@
 #define BREAK_TIME	"/proc/sys/fs/lease-break-time"
 #define SLOW_MS		"/sys/kernel/debug/vaddr_pin_test_slow_ms"
 #define COUNTS		"/sys/kernel/debug/vaddr_pin_counts"
-
-/* From fs/xfs/libxfs/xfs_fs.h, which no uapi header carries. */
-struct xfs_exchange_range {
-	__s32 file1_fd;
-	__u32 pad;
-	__u64 file1_offset;
-	__u64 file2_offset;
-	__u64 length;
-	__u64 flags;
-};
-#define XFS_IOC_EXCHANGE_RANGE	_IOW('X', 129, struct xfs_exchange_range)
 
 static volatile sig_atomic_t nr_signals;
 
@@ -110,6 +102,22 @@ static int extents_of(int fd)
 	struct fiemap fm = { .fm_length = ~0ULL, .fm_flags = FIEMAP_FLAG_SYNC };
 
 	return ioctl(fd, FS_IOC_FIEMAP, &fm) ? -1 : (int)fm.fm_mapped_extents;
+}
+
+/* The disk address of the block at @off of @fd (FIEMAP), or 0. */
+static __u64 block_of(int fd, off_t off)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent fe;
+	} arg = {
+		.fm = { .fm_start = off, .fm_length = 1,
+			.fm_flags = FIEMAP_FLAG_SYNC, .fm_extent_count = 1 },
+	};
+
+	if (ioctl(fd, FS_IOC_FIEMAP, &arg) || arg.fm.fm_mapped_extents != 1)
+		return 0;
+	return arg.fe.fe_physical + (off - arg.fe.fe_logical);
 }
 
 static long debug_count(const char *name)
@@ -503,6 +511,62 @@ TEST(fsdax_pin_never_holds_a_hole)
 	unlink(path);
 }
 
+/*
+ * Once a file has shared blocks, xfs preallocates CoW fork extents around
+ * the block a write copies (the cowextsize hint), over blocks it does not
+ * share.  On fsdax a write there must not move such a block from behind
+ * a read pin: it is written in place, the pin keeps the file's block,
+ * and the backstop (which now sees every CoW of DAX entries) stays quiet.
+ */
+TEST(fsdax_cow_preallocation_moves_no_pinned_block)
+{
+	const char *dir = getenv("VP_TEST_DIR") ?: "/tmp";
+	long ps = getpagesize(), missed = debug_count("missed_breaks");
+	char path[PATH_MAX], copy[PATH_MAX + 8], *map, buf[8];
+	struct file_clone_range one = { .src_length = ps };
+	unsigned int id;
+	int fd, other, pinner;
+	__u64 block;
+
+	if (!fs_is("xfs-dax"))
+		SKIP(return, "a CoW fork and DAX: xfs -o dax only");
+	ASSERT_LE(0, missed);
+	snprintf(path, sizeof(path), "%s/cow.%d", dir, getpid());
+	snprintf(copy, sizeof(copy), "%s.copy", path);
+	fd = create_file_of(path, NPAGES * ps, 'a');
+	ASSERT_LE(0, fd);
+	other = open(copy, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, other);
+	/* Page 0 shared, then copied by a write: CoW fork extents around it. */
+	one.src_fd = fd;
+	ASSERT_EQ(0, ioctl(other, FICLONERANGE, &one));
+	ASSERT_EQ(1, pwrite(fd, "b", 1, 0));
+
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	map = mmap(NULL, NPAGES * ps, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(pinner, map + PIN_FIRST * ps, ps, 0, &id));
+	block = block_of(fd, PIN_FIRST * ps);
+	ASSERT_NE(0, block);
+
+	ASSERT_EQ(5, pwrite(fd, "hello", 5, PIN_FIRST * ps));
+	EXPECT_EQ(block, block_of(fd, PIN_FIRST * ps));
+	EXPECT_EQ(missed, debug_count("missed_breaks"));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(pinner, id));
+	memcpy(buf, map + PIN_FIRST * ps, 5);
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+
+	EXPECT_EQ(0, unpin(pinner, id, 0));
+	close(pinner);
+	munmap(map, NPAGES * ps);
+	close(other);
+	close(fd);
+	unlink(copy);
+	unlink(path);
+}
+
 #define TRACING		"/sys/kernel/tracing"
 #define PMD_FAULT	TRACING "/events/fs_dax/dax_pmd_fault_done/enable"
 #define MIB		(1024 * 1024)
@@ -836,6 +900,55 @@ TEST_F(reader, dedupe_from_it_fails)
 		SKIP(return, "%s cannot dedupe", test_fs());
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	pin_is_untouched(_metadata, &self->p);
+}
+
+/*
+ * Nor does the holder of a sealed memfd, who may not change it: a
+ * truncate or hole punch the seals refuse fails with EPERM, and a mode
+ * tmpfs lacks with EOPNOTSUPP, before any pin of the owner's is revoked.
+ * (F_SEAL_WRITE itself waits for pins to go, and fails with EBUSY.)
+ */
+TEST(sealed_memfd_holder_revokes_nothing)
+{
+	long ps = getpagesize();
+	unsigned int id;
+	int fd, peer, pinner;
+	char *map, peer_path[64];
+
+	if (!fs_is("tmpfs"))
+		SKIP(return, "a memfd is on tmpfs: run once, there");
+	signal(SIGIO, SIG_IGN);
+	fd = memfd_create("vp_sealed", MFD_ALLOW_SEALING);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 8 * ps));
+	map = mmap(NULL, 8 * ps, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	ASSERT_EQ(0, pin(pinner, map, 8 * ps, 0, &id));
+	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+			   F_SEAL_FUTURE_WRITE | F_SEAL_SEAL));
+
+	/* The peer's own open file description, read-write as memfds are. */
+	snprintf(peer_path, sizeof(peer_path), "/proc/self/fd/%d", fd);
+	peer = open(peer_path, O_RDWR);
+	ASSERT_LE(0, peer);
+	EXPECT_EQ(-1, ftruncate(peer, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, fallocate(peer, FALLOC_FL_PUNCH_HOLE |
+				FALLOC_FL_KEEP_SIZE, 0, 8 * ps));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, fallocate(peer, FALLOC_FL_ZERO_RANGE, 0, ps));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(pinner, id));
+
+	EXPECT_EQ(0, unpin(pinner, id, 0));
+	close(pinner);
+	close(peer);
+	munmap(map, 8 * ps);
+	close(fd);
+	signal(SIGIO, SIG_DFL);
 }
 
 /* === A truncate that waits for i_rwsem === */

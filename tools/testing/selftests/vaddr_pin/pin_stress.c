@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress: processes that pin, unpin, lease, unlease, register RDMA MRs on
- * rxe0, write to them over RDMA, truncate, punch holes, move extents
- * (EXT4_IOC_MOVE_EXT), switch data journalling, close and get killed, all
- * at once, on one file per directory of $VP_STRESS_DIRS (the
- * guest gives ext4, ext4 on fsdax and tmpfs).  Every result must be one
- * the documentation allows.  Then, with every process gone: no FOLL_PIN
+ * rxe0, write to them over RDMA, close and get killed, while they change
+ * the file's blocks by every path there is: truncate, every fallocate
+ * mode, move extents (EXT4_IOC_MOVE_EXT), switch data journalling,
+ * exchange them (XFS_IOC_SWAPEXT as xfs_fsr does, XFS_IOC_EXCHANGE_RANGE),
+ * clone onto the file, fill holes with write(2), and read it as the source
+ * of a clone, a dedupe or copy_file_range().  All at once, on one file per
+ * directory of $VP_STRESS_DIRS (the guest runs it on ext4, ext4 on fsdax
+ * and tmpfs, then on xfs and xfs on fsdax, with exchange-range).  A path a
+ * file system does not have answers as stock does.  Every result must be
+ * one the documentation allows.  Then, with every process gone: no FOLL_PIN
  * pin, record, context or dirty-pinned page is left (vaddr_pin_counts in
  * debugfs, CONFIG_DEBUG_VADDR_PIN), no layout lease, no file_pins line,
- * and no new misuse report.
+ * no new misuse report, and the backstop saw no page leave the file
+ * under a pin without a break.
  *
  * $VP_STRESS_SECONDS (default 60) bounds the run; $VP_STRESS_WORKERS
  * (default 2) processes work on each directory; a killer SIGKILLs one of
@@ -39,6 +45,7 @@
 
 #include "../kselftest_harness.h"
 #include "vaddr_pin_selftest.h"
+#include "xfs_ioctls.h"
 #include "xorshift.h"
 #include "../../../vaddr_pin/rdma_loop.h"
 
@@ -56,15 +63,17 @@
 enum op {
 	OP_PIN, OP_PIN_REFUSED, OP_UNPIN, OP_REVOKED, OP_MR, OP_MR_REFUSED,
 	OP_DEREG, OP_WRITE, OP_WRITE_FAILED, OP_LEASE, OP_UNLEASE,
-	OP_TRUNCATE, OP_PUNCH, OP_MOVE, OP_JOURNAL, OP_BUSY, OP_CLOSE,
-	OP_KILL, OP_UNEXPECTED, NR_OPS
+	OP_TRUNCATE, OP_PUNCH, OP_FALLOCATE, OP_MOVE, OP_JOURNAL, OP_SWAPEXT,
+	OP_EXCHANGE, OP_CLONE, OP_FILL, OP_READ_CLONE, OP_READ_COPY, OP_BUSY,
+	OP_CLOSE, OP_KILL, OP_UNEXPECTED, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"pin", "pin-refused", "unpin", "revoked", "mr", "mr-refused",
 	"dereg", "rdma-write", "rdma-write-failed", "lease", "unlease",
-	"truncate", "punch", "move-ext", "journal", "etxtbsy", "close",
-	"sigkill", "unexpected",
+	"truncate", "punch", "fallocate", "move-ext", "journal", "swapext",
+	"exchange-range", "clone-onto", "fill", "clone-or-dedupe-from",
+	"copy-from", "etxtbsy", "close", "sigkill", "unexpected",
 };
 
 static long *counts;		/* NR_OPS, shared by every process */
@@ -244,8 +253,8 @@ static void rdma_write(struct worker *w)
 
 /*
  * What a file system without the change, or a file it cannot apply it to
- * now (fsdax, a size the move cannot use, data journalling that refuses
- * moves), answers.
+ * now (fsdax, a size or range the change cannot use, data journalling
+ * that refuses moves, a file changed since xfs_fsr's stat), answers.
  */
 static bool not_here(int err)
 {
@@ -253,31 +262,105 @@ static bool not_here(int err)
 	       err == ENODATA || err == EBUSY;
 }
 
+/* Close @fd, keeping the errno of @ret, the result of what used it. */
+static int close_after(int fd, int ret)
+{
+	int err = errno;
+
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+/*
+ * An unlinked file of @size bytes of allocated blocks beside the stressed
+ * one, for the changes that take a second file; -1 if it cannot be made.
+ */
+static int scratch_file(struct worker *w, off_t size)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.scratch.%d", w->path, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (size && fallocate(fd, 0, 0, size)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Move the blocks of the file from @off on with those of a donor file. */
 static int move_extents(struct worker *w, int fd, off_t off)
 {
-	char donor_path[PATH_MAX];
 	struct move_extent arg = {
 		.orig_start = off / 4096,
 		.donor_start = off / 4096,
 		.len = (FILE_PAGES * ps - off) / 4096,
 	};
-	int donor, ret, err;
 
-	snprintf(donor_path, sizeof(donor_path), "%s.donor.%d", w->path,
-		 getpid());
-	donor = open(donor_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (donor < 0)
+	arg.donor_fd = scratch_file(w, FILE_PAGES * ps);
+	if (arg.donor_fd < 0)
 		return -1;
-	arg.donor_fd = donor;
-	ret = fallocate(donor, 0, 0, FILE_PAGES * ps);
-	if (!ret)
-		ret = ioctl(fd, EXT4_IOC_MOVE_EXT, &arg);
-	err = errno;
-	close(donor);
-	unlink(donor_path);
-	errno = err;
-	return ret;
+	return close_after(arg.donor_fd, ioctl(fd, EXT4_IOC_MOVE_EXT, &arg));
+}
+
+/* What xfs_fsr does once it has copied the file: swap all the blocks. */
+static int swap_extents(struct worker *w, int fd)
+{
+	struct xfs_swapext sx = { .sx_fdtarget = fd };
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx))
+		return -1;
+	sx.sx_length = stx.stx_size;
+	sx.sx_stat.bs_mtime.tv_sec = stx.stx_mtime.tv_sec;
+	sx.sx_stat.bs_mtime.tv_nsec = stx.stx_mtime.tv_nsec;
+	sx.sx_stat.bs_ctime.tv_sec = stx.stx_ctime.tv_sec;
+	sx.sx_stat.bs_ctime.tv_nsec = stx.stx_ctime.tv_nsec;
+	sx.sx_fdtmp = scratch_file(w, stx.stx_size);
+	if (sx.sx_fdtmp < 0)
+		return -1;
+	return close_after(sx.sx_fdtmp, ioctl(fd, XFS_IOC_SWAPEXT, &sx));
+}
+
+/*
+ * Another file's pages [@off, @off + @len) cloned onto the file's, or
+ * exchanged with them.
+ */
+static int remap_scratch(struct worker *w, int fd, bool exchange, off_t off,
+			 off_t len)
+{
+	int other = scratch_file(w, FILE_PAGES * ps);
+	struct xfs_exchange_range xchg = {
+		.file1_fd = other, .file1_offset = off, .file2_offset = off,
+		.length = len,
+	};
+	struct file_clone_range clone = {
+		.src_fd = other, .src_offset = off, .src_length = len,
+		.dest_offset = off,
+	};
+
+	if (other < 0)
+		return -1;
+	return close_after(other, exchange ?
+			   ioctl(fd, XFS_IOC_EXCHANGE_RANGE, &xchg) :
+			   ioctl(fd, FICLONERANGE, &clone));
+}
+
+/* Zero, collapse or insert a range, or allocate past the end. */
+static int other_fallocate(int fd, off_t off, off_t len)
+{
+	static const int modes[] = {
+		FALLOC_FL_ZERO_RANGE, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE,
+		FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE, 0,
+	};
+
+	return fallocate(fd, modes[below(ARRAY_SIZE(modes))], off, len);
 }
 
 /* Switch the file's data journalling (ext4's chattr +j / -j). */
@@ -291,34 +374,62 @@ static int toggle_journalling(int fd)
 	return ioctl(fd, FS_IOC_SETFLAGS, &flags);
 }
 
-/* Layout changes fail only with ETXTBSY (unbreakable or unrevocable). */
+/*
+ * Layout changes fail only with ETXTBSY (unbreakable or unrevocable), or
+ * as stock fails them where the file system has no such change.
+ */
 static void change_layout(struct worker *w)
 {
-	off_t off = below(FILE_PAGES) * ps;
+	off_t off = below(FILE_PAGES) * ps, len = (1 + below(8)) * ps;
 	int fd = open(w->path, O_RDWR), ret;
+	bool stock_may_refuse = true;
 	enum op op;
 
 	if (fd < 0) {
 		unexpected("open", errno);
 		return;
 	}
-	switch (below(5)) {
+	switch (below(11)) {
 	case 0:
 		op = OP_TRUNCATE;
 		ret = ftruncate(fd, off);
+		stock_may_refuse = false;
 		break;
 	case 1:
 		op = OP_PUNCH;
 		ret = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				off, (1 + below(8)) * ps);
+				off, len);
+		stock_may_refuse = false;
 		break;
 	case 2:
+		op = OP_FALLOCATE;
+		ret = other_fallocate(fd, off, len);
+		break;
+	case 3:
 		op = OP_MOVE;
 		ret = move_extents(w, fd, off);
 		break;
-	case 3:
+	case 4:
 		op = OP_JOURNAL;
 		ret = toggle_journalling(fd);
+		break;
+	case 5:
+		op = OP_SWAPEXT;
+		ret = swap_extents(w, fd);
+		break;
+	case 6:
+		op = OP_EXCHANGE;
+		ret = remap_scratch(w, fd, true, off, len);
+		break;
+	case 7:
+		op = OP_CLONE;
+		ret = remap_scratch(w, fd, false, off, len);
+		break;
+	case 8:
+		/* Fills a hole (allocates on fsdax): no pin holds one. */
+		op = OP_FILL;
+		ret = pwrite(fd, w->src ?: "", w->src ? ps : 1, off) < 0 ? -1 : 0;
+		stock_may_refuse = false;
 		break;
 	default:	/* whole again, real blocks where fsdax had holes */
 		ret = ftruncate(fd, FILE_PAGES * ps);
@@ -329,11 +440,79 @@ static void change_layout(struct worker *w)
 	}
 	if (!ret)
 		count(op);
+	else if (errno == ETXTBSY && op != OP_FILL)
+		count(OP_BUSY);
+	/* xfs_swap_extents() compares the sizes last: EFAULT. */
+	else if (!stock_may_refuse || !(not_here(errno) ||
+		 (op == OP_SWAPEXT && errno == EFAULT)))
+		unexpected(op_names[op], errno);
+	close(fd);
+}
+
+/* The file's [@off, @off + @len) deduplicated onto the same of @dst. */
+static int dedupe_from(int fd, int dst, off_t off, off_t len)
+{
+	struct {
+		struct file_dedupe_range range;
+		struct file_dedupe_range_info info;
+	} arg = {
+		.range = { .src_offset = off, .src_length = len, .dest_count = 1 },
+		.info = { .dest_fd = dst, .dest_offset = off },
+	};
+
+	if (ioctl(fd, FIDEDUPERANGE, &arg))
+		return -1;
+	if (arg.info.status < 0) {
+		errno = -arg.info.status;
+		return -1;
+	}
+	return 0;	/* the same or different: both are answers */
+}
+
+/*
+ * Reading the file as the source of a clone or dedupe never revokes: it
+ * fails with ETXTBSY over a pin; copy_file_range() copies instead.
+ */
+static void read_from(struct worker *w)
+{
+	off_t off = below(FILE_PAGES) * ps, len = (1 + below(8)) * ps;
+	int fd = open(w->path, O_RDONLY), dst = scratch_file(w, 0);
+	struct file_clone_range arg = {
+		.src_fd = fd, .src_offset = off, .src_length = len,
+		.dest_offset = off,
+	};
+	loff_t in = off, out = off;
+	int ret;
+
+	if (fd < 0 || dst < 0 || ftruncate(dst, FILE_PAGES * ps)) {
+		unexpected("scratch file", errno);
+		goto out;
+	}
+	switch (below(3)) {
+	case 0:
+		if (copy_file_range(fd, &in, dst, &out, len, 0) < 0)
+			unexpected("copy_file_range", errno);
+		else
+			count(OP_READ_COPY);
+		goto out;
+	case 1:
+		ret = ioctl(dst, FICLONERANGE, &arg);
+		break;
+	default:
+		ret = dedupe_from(fd, dst, off, len);
+		break;
+	}
+	if (!ret)
+		count(OP_READ_CLONE);
 	else if (errno == ETXTBSY)
 		count(OP_BUSY);
-	else if (!(op == OP_MOVE || op == OP_JOURNAL) || !not_here(errno))
-		unexpected("layout change", errno);
-	close(fd);
+	else if (!not_here(errno))
+		unexpected("clone or dedupe from the file", errno);
+out:
+	if (dst >= 0)
+		close(dst);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void reopen_pinner(struct worker *w)
@@ -373,13 +552,14 @@ static void __attribute__((noreturn)) run_worker(const char *path,
 
 	/* Until killed, or told to stop with SIGTERM. */
 	for (;;) {
-		switch (below(16)) {
+		switch (below(17)) {
 		case 0 ... 4:	pin_or_unpin(&w); break;
 		case 5 ... 7:	mr_or_dereg(&w); break;
 		case 8 ... 9:	rdma_write(&w); break;
 		case 10 ... 11:	set_lease(&w); break;
 		case 12 ... 13:	change_layout(&w); break;
-		case 14:	reopen_file(&w); break;
+		case 14:	read_from(&w); break;
+		case 15:	reopen_file(&w); break;
 		default:	reopen_pinner(&w); break;
 		}
 	}
@@ -443,6 +623,23 @@ static bool on_ext4_page_cache(const char *path)
 	       !(stx.stx_attributes & STATX_ATTR_DAX);
 }
 
+/* @path is on xfs: extents swap, blocks clone. */
+static bool on_xfs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == XFS_SUPER_MAGIC;
+}
+
+/* The xfs of @fd can exchange ranges (the incompat bit is set). */
+static bool can_exchange(int fd)
+{
+	struct xfs_exchange_range arg = { .file1_fd = fd };
+
+	/* Nothing to exchange, but the feature is checked first. */
+	return !ioctl(fd, XFS_IOC_EXCHANGE_RANGE, &arg) || errno != EOPNOTSUPP;
+}
+
 FIXTURE(stress) {};
 FIXTURE_SETUP(stress) {}
 FIXTURE_TEARDOWN(stress) {}
@@ -453,10 +650,11 @@ TEST_F_TIMEOUT(stress, nothing_left_behind, 7200)
 	char *dirs = strdup(getenv("VP_STRESS_DIRS") ?: getenv("VP_TEST_DIR") ?: "/tmp");
 	char old_break[16], old_slow[16], scratch[16];
 	long held = pins_held(), reports = vp_count("reports");
+	long missed = vp_count("missed_breaks");
 	struct stress st = { .seed = env_or("VP_STRESS_SEED", time(NULL)) };
 	time_t start = time(NULL), end = start + seconds;
 	int i, status, fd;
-	bool ext4 = false;
+	bool ext4 = false, xfs = false, exchange = false;
 	char *dir;
 
 	ps = sysconf(_SC_PAGESIZE);
@@ -470,8 +668,10 @@ TEST_F_TIMEOUT(stress, nothing_left_behind, 7200)
 			 getpid());
 		fd = create_file_of(st.paths[st.nr_dirs], FILE_PAGES * ps, 0x33);
 		ASSERT_LE(0, fd) TH_LOG("%s", st.paths[st.nr_dirs]);
-		close(fd);
 		ext4 |= on_ext4_page_cache(st.paths[st.nr_dirs]);
+		xfs |= on_xfs(st.paths[st.nr_dirs]);
+		exchange |= on_xfs(st.paths[st.nr_dirs]) && can_exchange(fd);
+		close(fd);
 		st.dirs[st.nr_dirs++] = dir;
 	}
 	st.nr_workers = st.nr_dirs * env_or("VP_STRESS_WORKERS", 2);
@@ -516,11 +716,21 @@ TEST_F_TIMEOUT(stress, nothing_left_behind, 7200)
 	EXPECT_LT(0, counts[OP_REVOKED]);
 	EXPECT_LT(0, counts[OP_TRUNCATE]);
 	EXPECT_LT(0, counts[OP_PUNCH]);
+	EXPECT_LT(0, counts[OP_FALLOCATE]);
+	EXPECT_LT(0, counts[OP_FILL]);
+	EXPECT_LT(0, counts[OP_READ_COPY]);
 	EXPECT_LT(0, counts[OP_KILL]);
 	if (ext4) {
 		EXPECT_LT(0, counts[OP_MOVE]);
 		EXPECT_LT(0, counts[OP_JOURNAL]);
 	}
+	if (xfs) {
+		EXPECT_LT(0, counts[OP_SWAPEXT]);
+		EXPECT_LT(0, counts[OP_CLONE]);
+		EXPECT_LT(0, counts[OP_READ_CLONE]);
+	}
+	if (exchange)
+		EXPECT_LT(0, counts[OP_EXCHANGE]);
 
 	/* Every process has exited: nothing of theirs may be left. */
 	EXPECT_EQ(held, pins_held());
@@ -528,6 +738,8 @@ TEST_F_TIMEOUT(stress, nothing_left_behind, 7200)
 	EXPECT_EQ(0, vp_count("records"));
 	EXPECT_EQ(0, vp_count("dirty_pinned_pages"));
 	EXPECT_EQ(reports, vp_count("reports"));
+	/* The backstop: no pinned page left the file without a break. */
+	EXPECT_EQ(missed, vp_count("missed_breaks"));
 	EXPECT_EQ(0, lines_of("cat /proc/[0-9]*/file_pins 2>/dev/null | wc -l"));
 	EXPECT_EQ(0, lines_of("grep -c LAYOUT /proc/locks"));
 	EXPECT_EQ(0, swap_setting("/proc/sys/fs/lease-break-time", old_break,
