@@ -45,7 +45,11 @@
  * pinned: folio_pinned_for_write() tells it which folios are.  Only pins
  * in a registry count, with @write set; other pins of the page cache (a
  * stock read-only long-term pin, an O_DIRECT buffer) never keep a folio
- * dirty.
+ * dirty.  Such a folio can never be cleaned, so the dirty limits leave it
+ * out: it counts in %NR_FILE_DIRTY_PINNED (its node's and its memcg's)
+ * once, however many pins hold it, from the first pin for write of any of
+ * its pages to the last (file_pin_start_write(), file_pin_untie()).
+ * Only writeback for data integrity writes it (folio_writeback_passes_over()).
  *
  * Locking: flc_lock protects the tree, the open breaks and each tied pin's
  * lease, lease_file and revoking, and a lease's FL_PIN_BROKEN (set and
@@ -73,6 +77,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/vaddr_pin_fail.h>
 #include <linux/wait.h>
+#include <linux/writeback.h>
 
 /*
  * The owners' revoke callbacks run here, never in the task that breaks or
@@ -125,6 +130,7 @@ void file_pin_init(struct file_pin *fp)
 	fp->revoking = false;
 	fp->for_write = false;
 	fp->write = false;
+	fp->pages = NULL;
 	INIT_WORK(&fp->revoke_work, revoke_work);
 }
 
@@ -188,12 +194,118 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * The pins for write of a registry that overlap [@lo, @hi], taken in the
+ * order of their first page (the interval tree's order), for folios asked
+ * about in increasing order.
+ */
+struct write_reach {
+	struct interval_tree_node *next;	/* the first not taken yet */
+	pgoff_t lo, hi;
+	pgoff_t last;		/* the furthest page of those taken */
+	bool any;		/* a pin for write was taken */
+};
+
+/* Does a pin for write hold part of [@first, @last]? */
+static bool write_reach_covers(struct write_reach *r, pgoff_t first,
+			       pgoff_t last)
+{
+	/*
+	 * Take each pin that starts by @last, until one covers the folio:
+	 * the rest are taken for the later folios.  One that ends before
+	 * @first holds nothing of this folio, nor of the later ones.  Many
+	 * pins of one page cost one step each, not one per other pin.
+	 */
+	for (; r->next && r->next->start <= last;
+	     r->next = interval_tree_iter_next(r->next, r->lo, r->hi)) {
+		if (r->any && r->last >= first)
+			return true;
+		if (!container_of(r->next, struct file_pin, it)->write)
+			continue;
+		if (!r->any || r->next->last > r->last)
+			r->last = r->next->last;
+		r->any = true;
+	}
+	return r->any && r->last >= first;
+}
+
+/*
+ * Add @sign times its pages to %NR_FILE_DIRTY_PINNED for each folio of @fp
+ * that no other pin for write in the registry holds: @fp's first, or its
+ * last.  Returns how many pages that was.  Under flc_lock, with @fp's
+ * @write clear or @fp out of the registry.  Its pages are the file's, at
+ * their offsets (the tie checked them, and a change of the range waits
+ * for the pin to go), and stay pinned, so its folios can be neither split
+ * nor freed meanwhile.
+ */
+static long count_write_folios(struct file_lock_context *ctx,
+			       struct file_pin *fp, int sign)
+{
+	unsigned long nr = fp->it.last - fp->it.start + 1, i;
+	long counted = 0;
+	struct page *first = fp->pages[0], *last = fp->pages[nr - 1];
+	struct write_reach r;
+
+	lockdep_assert_held(&ctx->flc_lock);
+	r.lo = fp->it.start - folio_page_idx(page_folio(first), first);
+	r.hi = fp->it.last + folio_nr_pages(page_folio(last)) - 1 -
+	       folio_page_idx(page_folio(last), last);
+	r.next = interval_tree_iter_first(&ctx->flc_pins, r.lo, r.hi);
+	r.any = false;
+	for (i = 0; i < nr;) {
+		struct folio *folio = page_folio(fp->pages[i]);
+		pgoff_t start = fp->it.start + i -
+				folio_page_idx(folio, fp->pages[i]);
+		long pages = folio_nr_pages(folio);
+
+		if (!write_reach_covers(&r, start, start + pages - 1)) {
+			lruvec_stat_mod_folio(folio, NR_FILE_DIRTY_PINNED,
+					      sign * pages);
+			counted += pages;
+		}
+		i = start + pages - fp->it.start;
+	}
+	return counted;
+}
+
+/**
+ * file_pin_start_write() - keep a tied pin's page cache dirty from now on
+ * @fp: a pin in the registry, of page cache that a device may write to
+ * @pages: its pages, one per page of @fp, pinned until it is untied
+ *
+ * Writeback keeps the folios dirty from now on (folio_pinned_for_write()),
+ * and those that no other pin holds for write start counting in
+ * %NR_FILE_DIRTY_PINNED, until the last such pin is untied.
+ *
+ * Context: Process context, once the tie has checked that @pages are the
+ * file's.
+ * Return: true if a folio of @fp was held for write by no other pin.
+ */
+bool file_pin_start_write(struct file_pin *fp, struct page **pages)
+{
+	struct file_lock_context *ctx;
+	long counted;
+
+	if (WARN_ON_ONCE(RB_EMPTY_NODE(&fp->it.rb) || fp->write))
+		return false;
+	ctx = locks_inode_context(d_inode(fp->path.dentry));
+	spin_lock(&ctx->flc_lock);
+	fp->pages = pages;
+	counted = count_write_folios(ctx, fp, 1);
+	fp->write = true;
+	spin_unlock(&ctx->flc_lock);
+	return counted;
+}
+
 /**
  * file_pin_untie() - take a pinned range out of its inode's registry
  * @fp: a pin, tied or not
  *
- * The path stays for the unpinner to drop, with file_pin_put(), once it
- * holds no lock.
+ * From now on writeback no longer keeps @fp's page cache dirty, and its
+ * folios that no other pin holds for write stop counting in
+ * %NR_FILE_DIRTY_PINNED: an unpinner that dirties them does it first.
+ * The pages must stay pinned until this returns.  The path stays for the
+ * unpinner to drop, with file_pin_put(), once it holds no lock.
  *
  * Context: Any context that may take a spinlock.
  */
@@ -207,12 +319,37 @@ void file_pin_untie(struct file_pin *fp)
 	spin_lock(&ctx->flc_lock);
 	interval_tree_remove(&fp->it, &ctx->flc_pins);
 	RB_CLEAR_NODE(&fp->it.rb);
+	if (fp->write)
+		count_write_folios(ctx, fp, -1);
+	fp->write = false;
 	fp->lease = NULL;
 	fp->lease_file = NULL;
 	spin_unlock(&ctx->flc_lock);
 	/* Breaks and releases of this inode wait on its lock context. */
 	if (wq_has_sleeper(&ctx->flc_pin_wait))
 		wake_up_all(&ctx->flc_pin_wait);
+}
+
+/*
+ * Does a pin in @ctx's registry hold part of [@first, @last] for write: of
+ * page cache that writeback must keep dirty with @page_cache, of any memory
+ * of the file (a shared mapping) without?
+ */
+static bool range_pinned_for_write(struct file_lock_context *ctx,
+				   pgoff_t first, pgoff_t last, bool page_cache)
+{
+	struct interval_tree_node *it;
+	struct file_pin *fp;
+	bool write = false;
+
+	spin_lock(&ctx->flc_lock);
+	for (it = interval_tree_iter_first(&ctx->flc_pins, first, last);
+	     it && !write; it = interval_tree_iter_next(it, first, last)) {
+		fp = container_of(it, struct file_pin, it);
+		write = page_cache ? fp->write : fp->for_write;
+	}
+	spin_unlock(&ctx->flc_lock);
+	return write;
 }
 
 /**
@@ -226,11 +363,7 @@ void file_pin_untie(struct file_pin *fp)
 bool folio_pinned_for_write(struct folio *folio)
 {
 	struct address_space *mapping = folio_mapping(folio);
-	pgoff_t first = folio->index;
-	pgoff_t last = first + folio_nr_pages(folio) - 1;
 	struct file_lock_context *ctx;
-	struct interval_tree_node *it;
-	bool write = false;
 
 	/* Pinned at all?  Cheap, and rarely true: most folios stop here. */
 	if (!folio_maybe_dma_pinned(folio) || !mapping)
@@ -238,12 +371,87 @@ bool folio_pinned_for_write(struct folio *folio)
 	ctx = locks_inode_context(mapping->host);
 	if (!ctx)
 		return false;
-	spin_lock(&ctx->flc_lock);
-	for (it = interval_tree_iter_first(&ctx->flc_pins, first, last);
-	     it && !write; it = interval_tree_iter_next(it, first, last))
-		write = container_of(it, struct file_pin, it)->write;
-	spin_unlock(&ctx->flc_lock);
-	return write;
+	return range_pinned_for_write(ctx, folio->index,
+				      folio_next_index(folio) - 1, true);
+}
+
+/**
+ * folio_writeback_passes_over() - leave a folio a device writes to unwritten?
+ * @wbc: the writeback control of a writeback about to write @folio
+ * @folio: a locked, dirty folio of a file's page cache
+ *
+ * Page cache pinned for write is written when someone asks for the data:
+ * by writeback for data integrity (fsync(), msync(), sync(2), a freeze,
+ * an unmount), and after its unpin dirtied it.  Writeback that asks for
+ * none (background, periodic, reclaim's wakeups) passes over it: it is out
+ * of the dirty limits, cannot be reclaimed, and the device may write to it
+ * again the next moment, so writing it would only cost its size in device
+ * writes each time (each flusher wakeup, with periodic writeback).  It
+ * stays dirty.  It does not count as skipped: an inode left with only such
+ * folios dirty goes back on the dirty list (redirty_tail()), and one that
+ * used up its chunk on other folios is taken up again.
+ *
+ * Context: The folio is locked.
+ * Return: true if the writeback must leave @folio dirty and unwritten.
+ */
+bool folio_writeback_passes_over(struct writeback_control *wbc,
+				 struct folio *folio)
+{
+	return wbc->sync_mode != WB_SYNC_ALL && folio_pinned_for_write(folio);
+}
+
+/**
+ * file_pin_range_pinned_for_write() - may a device write to a file range?
+ * @mapping: the file's mapping (fsdax)
+ * @first: first page offset of the range
+ * @last: last page offset of the range
+ *
+ * For fsdax writeback, which keeps such a range dirty: the device writes to
+ * the file's blocks behind the page tables.
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if a pin in the inode's registry holds part of the range,
+ * taken for write through a shared mapping.
+ */
+bool file_pin_range_pinned_for_write(struct address_space *mapping,
+				     pgoff_t first, pgoff_t last)
+{
+	struct file_lock_context *ctx = locks_inode_context(mapping->host);
+
+	if (!ctx || RB_EMPTY_ROOT(&ctx->flc_pins.rb_root))
+		return false;
+	return range_pinned_for_write(ctx, first, last, false);
+}
+
+/**
+ * folio_keeps_private() - must a folio keep its filesystem state?
+ * @folio: a locked folio of a file's page cache, which reclaim or
+ *	invalidation would release (filemap_release_folio())
+ *
+ * A device may write to a folio pinned for write at any time, and the
+ * filesystem then needs its buffers or other private state.  A pin is
+ * tied after GUP took it, so a folio that is DMA-pinned while its file
+ * holds a lease may be one that is about to be tied for write: it keeps
+ * its state too.  The pin's unpin dirties it before it is untied (or it
+ * stays dirty), so no writeback cleans it in between.
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if @folio must keep its private state.
+ */
+bool folio_keeps_private(struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	struct file_lock_context *ctx;
+
+	if (!folio_maybe_dma_pinned(folio) || !mapping)
+		return false;
+	ctx = locks_inode_context(mapping->host);
+	if (!ctx)
+		return false;
+	/* The lease came before the pin. */
+	smp_rmb();
+	return !list_empty_careful(&ctx->flc_lease) ||
+	       folio_pinned_for_write(folio);
 }
 
 /**

@@ -1311,6 +1311,96 @@ static void break_of_unleased_file_costs_nothing(struct kunit *test)
 	fput(file);
 }
 
+/* NR_FILE_DIRTY_PINNED with what the CPUs have not folded in yet. */
+static long dirty_pinned_now(void)
+{
+	long x = atomic_long_read(&vm_node_stat[NR_FILE_DIRTY_PINNED]);
+	pg_data_t *pgdat;
+	int cpu;
+
+	for_each_online_pgdat(pgdat)
+		for_each_possible_cpu(cpu)
+			x += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->
+				vm_node_stat_diff[NR_FILE_DIRTY_PINNED];
+	return x;
+}
+
+/* The same, read until two reads agree: a fold may be half done. */
+static long dirty_pinned(void)
+{
+	long x, y = dirty_pinned_now();
+
+	do {
+		x = y;
+		y = dirty_pinned_now();
+	} while (x != y);
+	return x;
+}
+
+/*
+ * Pins for write of page cache, as the tie of a writable shared mapping of
+ * ext4 or xfs makes them (tmpfs page cache stands in for theirs): each
+ * folio counts once in NR_FILE_DIRTY_PINNED, however many pins hold it,
+ * until the last of them goes, whatever the order.
+ */
+static void write_pins_count_each_folio_once(struct kunit *test)
+{
+	static const struct {
+		pgoff_t first, last;
+		long tied, untied;	/* what each changes in the count */
+	} pins[] = {
+		{ 0, 3, 4, -1 },	/* untied first: only page 0 goes */
+		{ 2, 5, 2, -2 },	/* 4, 5 new; 3, 4 go (5 has the last) */
+		{ 1, 2, 0, -2 },	/* within the others; 1, 2 go */
+		{ 8, 8, 1, 0 },		/* the last pin holds 8 too */
+		{ 5, 9, 3, 0 },		/* 6, 7, 9 new; untied last */
+	};
+	struct lease_test *lt = test->priv;
+	struct page *pages[10];
+	struct file_pin fps[ARRAY_SIZE(pins)];
+	long before;
+	bool first;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = shmem_read_mapping_page(lt->file->f_mapping, i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(pages[i]));
+		KUNIT_ASSERT_EQ(test, folio_nr_pages(page_folio(pages[i])), 1);
+	}
+	before = dirty_pinned();
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		long count = dirty_pinned();
+
+		file_pin_init(&fps[i]);
+		fps[i].path = lt->file->f_path;
+		fps[i].it.start = pins[i].first;
+		fps[i].it.last = pins[i].last;
+		KUNIT_ASSERT_EQ(test, file_pin_tie(&fps[i], lt->file), 0);
+		/* Tied for read, it counts nothing. */
+		KUNIT_EXPECT_EQ(test, dirty_pinned(), count);
+		/* True if it was the first to hold a folio for write. */
+		first = file_pin_start_write(&fps[i], pages + pins[i].first);
+		KUNIT_EXPECT_EQ_MSG(test, first, pins[i].tied > 0,
+				    "pin %d tied", i);
+		KUNIT_EXPECT_EQ_MSG(test, dirty_pinned() - count, pins[i].tied,
+				    "pin %d tied", i);
+	}
+	KUNIT_EXPECT_EQ(test, dirty_pinned() - before, 10);
+	for (i = 0; i < ARRAY_SIZE(pins) - 1; i++) {
+		long count = dirty_pinned();
+
+		file_pin_untie(&fps[i]);
+		KUNIT_EXPECT_EQ_MSG(test, dirty_pinned() - count,
+				    pins[i].untied, "pin %d untied", i);
+	}
+	/* The last pin alone: its five pages. */
+	KUNIT_EXPECT_EQ(test, dirty_pinned() - before, 5);
+	file_pin_untie(&fps[i]);
+	KUNIT_EXPECT_EQ(test, dirty_pinned(), before);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		put_page(pages[i]);
+}
+
 /* === Races === */
 
 #define RACE_ROUNDS	300
@@ -1584,6 +1674,7 @@ static struct kunit_case vaddr_pin_lease_cases[] = {
 	KUNIT_CASE(break_under_locks_waits_without_them),
 	KUNIT_CASE(reader_break_never_revokes),
 	KUNIT_CASE(break_of_unleased_file_costs_nothing),
+	KUNIT_CASE(write_pins_count_each_folio_once),
 #ifdef CONFIG_FAIL_VADDR_PIN
 	KUNIT_CASE(leased_pin_fails_cleanly_at_each_point),
 	KUNIT_CASE(break_fails_cleanly_at_each_point),

@@ -74,7 +74,7 @@
  * records that are pinned for write dirty (folio_pinned_for_write()), and
  * the tie dirties those it cleaned since the pin.  Such page cache is
  * dirty for as long as it is pinned, so the dirty limits leave it out
- * (vaddr_pin_dirty_pinned_pages()).
+ * (%NR_FILE_DIRTY_PINNED, counted once per folio by the registry).
  *
  * **Ties to leases.**  A pin of a file's memory taken while the mapped file
  * holds a layout lease is tied to that lease: each of its records goes into
@@ -124,6 +124,7 @@
 
 #define pr_fmt(fmt) "vaddr_pin: " fmt
 
+#include <linux/dax.h>
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/kdev_t.h>
@@ -134,6 +135,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/path.h>
 #include <linux/rbtree.h>
 #include <linux/refcount.h>
@@ -262,33 +264,6 @@ static int vaddr_pin_charge(struct mm_struct *mm, unsigned long nr)
 static void vaddr_pin_uncharge(struct mm_struct *mm, unsigned long nr)
 {
 	atomic64_sub(nr, &mm->pinned_vm);
-}
-
-/* Pages of the page cache in records pinned for write, in all contexts. */
-static atomic_long_t vaddr_pin_nr_dirty_pinned = ATOMIC_LONG_INIT(0);
-
-/**
- * vaddr_pin_dirty_pinned_pages() - page cache that writeback cannot clean
- *
- * Page cache pinned for write stays dirty for as long as it is pinned (see
- * "The pinning rule"): no writeback can make it clean, and no reclaim can
- * free it.  The dirty limits leave it out, of the dirty pages and of the
- * memory that may be dirtied, or writers would be throttled for ever once
- * it alone exceeded them.  Counted from the VMA walk of the pin call to the
- * unpin, once per pin: a page pinned twice counts twice.
- *
- * Return: the number of such pages.
- */
-unsigned long vaddr_pin_dirty_pinned_pages(void)
-{
-	return max(atomic_long_read(&vaddr_pin_nr_dirty_pinned), 0L);
-}
-
-/* A record is dropped: it no longer keeps its page cache dirty. */
-static void vaddr_pin_range_gone(struct vaddr_pin_range *range)
-{
-	if (range->fp.write)
-		atomic_long_sub(range->nr_pages, &vaddr_pin_nr_dirty_pinned);
 }
 
 /* Keep @mm's address space for a pin call, unless it is the caller's own. */
@@ -445,6 +420,16 @@ static void put_range(struct vaddr_pin_range *range)
 		range_free(range);
 }
 
+/* Dirty those of a record's pages that are clean, each under its lock. */
+static void dirty_pages(struct vaddr_pin_range *range)
+{
+	unsigned long i;
+
+	for (i = 0; i < range->nr_pages; i++)
+		if (!PageDirty(range->pages[i]))
+			set_page_dirty_lock(range->pages[i]);
+}
+
 /*
  * Untie, unpin and uncharge the records on @ranges, taken out of their
  * context, and drop them.
@@ -456,12 +441,21 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 	unsigned long charged = 0;
 
 	list_for_each_entry_safe(range, next, ranges, list) {
+		bool dirty = make_dirty && (range->flags & VADDR_PIN_RANGE_WRITE);
+
+		/*
+		 * Page cache that writeback keeps dirty: dirtied while it
+		 * still does, or a writeback after the untie could clean it
+		 * and reclaim strip its buffers before the dirtying.
+		 */
+		if (dirty && range->fp.write) {
+			dirty_pages(range);
+			dirty = false;
+		}
 		file_pin_untie(&range->fp);
 		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
-					    make_dirty &&
-					    (range->flags & VADDR_PIN_RANGE_WRITE));
+					    dirty);
 		charged += range->nr_charged;
-		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
 		list_del(&range->list);
 		put_range(range);
@@ -585,8 +579,10 @@ static void report_teardown(struct vaddr_pin *vp,
  * How long the pins of a context may outlive its mm.  An mm normally goes
  * with pins still recorded: do_exit() drops the mm before it closes the
  * files that own the contexts (an RDMA device file, the test pinner).  Pins
- * still there this much later belong to an owner that did not go with its
- * process (a file passed on or leaked): that is reported.
+ * still there this much later, with the owner's file still open, belong to
+ * an owner that did not go with its process (a file passed on or leaked):
+ * that is reported.  A release still unpinning (many pins, a slow machine)
+ * is not: teardown reports what its owner left.
  */
 static unsigned int vaddr_pin_exit_grace_ms = 10000;
 
@@ -597,6 +593,9 @@ static void exit_check(struct work_struct *work)
 	struct vaddr_pin_range *range;
 	struct rb_node *node;
 
+	/* A release under way (f_count 0) unpins, or reports the rest. */
+	if (vp->owner && !file_count(vp->owner))
+		return;
 	spin_lock(&vp->lock);
 	node = rb_first(&vp->ranges);
 	if (node) {
@@ -660,8 +659,6 @@ static int vaddr_pin_counts_show(struct seq_file *m, void *v)
 	spin_unlock(&vaddr_pin_contexts_lock);
 	seq_printf(m, "contexts %u\n", contexts);
 	seq_printf(m, "records %ld\n", atomic_long_read(&vaddr_pin_nr_records));
-	seq_printf(m, "dirty_pinned_pages %ld\n",
-		   atomic_long_read(&vaddr_pin_nr_dirty_pinned));
 	seq_printf(m, "reports %u\n", vaddr_pin_debug_reports());
 	seq_printf(m, "missed_breaks %u\n", file_pin_debug_missed_breaks(false));
 	seq_printf(m, "skipped_breaks %u\n", file_pin_debug_missed_breaks(true));
@@ -709,7 +706,6 @@ static void free_ranges(struct list_head *ranges)
 
 	list_for_each_entry_safe(range, next, ranges, list) {
 		list_del(&range->list);
-		vaddr_pin_range_gone(range);
 		file_pin_put(&range->fp);
 		range_free(range);
 	}
@@ -759,6 +755,14 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		lease_flags = vma_lease_flags(vma, flags);
 		if (lease_flags && !leased)
 			return -EPERM;
+		/*
+		 * Writeback of such a mapping needs its pages to stay as they
+		 * are while it writes them (a checksum, some RAID levels); a
+		 * device writes to pinned page cache at any time.
+		 */
+		if ((lease_flags & VADDR_PIN_RANGE_CACHE_WRITE) &&
+		    mapping_stable_writes(vma->vm_file->f_mapping))
+			return -EOPNOTSUPP;
 		range = range_alloc();
 		if (!range)
 			return -ENOMEM;
@@ -770,11 +774,6 @@ static int alloc_ranges(struct mm_struct *mm, unsigned long start,
 		/* A private mapping's writes go to anonymous copies. */
 		range->fp.for_write = (flags & VADDR_PIN_WRITE) &&
 				      (vma->vm_flags & VM_SHARED);
-		if (lease_flags & VADDR_PIN_RANGE_CACHE_WRITE) {
-			range->fp.write = true;
-			atomic_long_add(range->nr_pages,
-					&vaddr_pin_nr_dirty_pinned);
-		}
 		if (vma->vm_file) {
 			/* The file and its pages, for the listing and a tie. */
 			path_get(&vma->vm_file->f_path);
@@ -852,19 +851,6 @@ static int fs_allows_pin_for_write(struct vaddr_pin_range *range,
 }
 
 /*
- * Writeback keeps a tied record's page cache dirty from now on; dirty what
- * it cleaned between the pin and the tie, or that would stay clean.
- */
-static void dirty_pinned_cache(struct vaddr_pin_range *range)
-{
-	unsigned long i;
-
-	for (i = 0; i < range->nr_pages; i++)
-		if (!PageDirty(range->pages[i]))
-			set_page_dirty_lock(range->pages[i]);
-}
-
-/*
  * Are a tied record's pages still the file's, at their offsets?  A layout
  * change that ran to its end between GUP and the tie found no pin to
  * break, and what it took out of the file shows here: the call fails with
@@ -907,6 +893,32 @@ static int range_pages_in_file(struct vaddr_pin_range *range,
 }
 
 /*
+ * Keep a tied record's page cache dirty from now on, once its filesystem
+ * said it can, and dirty what writeback cleaned since GUP.  From now on
+ * only writeback for data integrity writes it (folio_writeback_passes_over()),
+ * so write it once now if no other pin held it for write: its delayed
+ * blocks are allocated and its unwritten ones converted, as background
+ * writeback would have, and the device writes to real blocks.
+ */
+static int start_write(struct vaddr_pin_range *range, struct file *file)
+{
+	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
+	loff_t end = ((loff_t)range->fp.it.last + 1) << PAGE_SHIFT;
+	int err = fs_allows_pin_for_write(range, file);
+	bool first;
+
+	if (err)
+		return err;
+	first = file_pin_start_write(&range->fp, range->pages);
+	dirty_pages(range);
+	if (!first)
+		return 0;
+	err = filemap_write_and_wait_range(file->f_mapping, pos, end - 1);
+	/* Killed while waiting for the thaw of a frozen filesystem. */
+	return err == -ERESTARTSYS ? -EINTR : err;
+}
+
+/*
  * Tie the records of a call whose file holds a layout lease to that lease.
  * Under the mmap_lock that keeps the files mapped.  Fails if a record that
  * needs its lease lost it since the VMA walk, if a layout change over a
@@ -929,11 +941,12 @@ static int tie_ranges(struct list_head *ranges)
 		err = file_pin_tie(&range->fp, file);
 		if (!err)
 			err = range_pages_in_file(range, file);
-		if (!err && (range->flags & VADDR_PIN_RANGE_CACHE_WRITE)) {
-			err = fs_allows_pin_for_write(range, file);
-			if (!err)
-				dirty_pinned_cache(range);
-		}
+		/* The next fsync() flushes what the device writes. */
+		if (!err && range->fp.for_write && IS_DAX(file_inode(file)))
+			dax_mark_pinned_dirty(file->f_mapping, range->fp.it.start,
+					      range->fp.it.last);
+		if (!err && (range->flags & VADDR_PIN_RANGE_CACHE_WRITE))
+			err = start_write(range, file);
 		if (err == -EAGAIN ||
 		    (err && (range->flags & VADDR_PIN_RANGE_LEASED)))
 			ret = err;
@@ -975,8 +988,9 @@ static int tie_ranges(struct list_head *ranges)
  * * -EOPNOTSUPP - part of the range is page cache pinned with
  *                 %VADDR_PIN_WRITE that its filesystem cannot keep
  *                 pinned for write (``->pin_for_write``): it has no such
- *                 method (e.g. ext4 data=journal), or the blocks are
- *                 shared with another file (reflink); or part of it is an
+ *                 method (e.g. ext4 data=journal), the blocks are shared
+ *                 with another file (reflink), or its backing device
+ *                 needs stable pages during writeback; or part of it is an
  *                 fsdax block shared with another file, pinned without
  *                 %VADDR_PIN_WRITE.
  * * -EAGAIN     - a layout change over part of the range is under way or
@@ -986,7 +1000,11 @@ static int tie_ranges(struct list_head *ranges)
  *                 with %VADDR_PIN_WRITE of a swap file (swap writes its
  *                 blocks behind the page cache).
  * * -ENOMEM     - RLIMIT_MEMLOCK would be exceeded, or out of memory.
- * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``.
+ * * -ENOSPC, -EIO - the first write of page cache pinned with
+ *                 %VADDR_PIN_WRITE failed (its blocks could not be
+ *                 allocated or written), as fsync() would report it.
+ * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``,
+ *                 or for the thaw of a frozen filesystem before that write.
  */
 int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 			 unsigned long len, unsigned int flags,

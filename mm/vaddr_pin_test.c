@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vaddr_pin.h>
@@ -328,6 +329,39 @@ static int vp_test_fill(struct vp_test_ctx *ctx,
 	return pin ? 0 : -ENOENT;
 }
 
+/*
+ * Have the filesystem release each page-cache folio of a pin, as reclaim
+ * and invalidation do (filemap_release_folio()): which keep their buffers?
+ */
+static int vp_test_release_folios(struct vp_test_ctx *ctx,
+				  struct vaddr_pin_test_release __user *uarg)
+{
+	struct vaddr_pin_test_release arg;
+	struct vp_test_pin *pin;
+	unsigned long i;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	arg.kept = 0;
+	mutex_lock(&ctx->lock);
+	pin = xa_load(&ctx->pins, arg.id);
+	for (i = 0; pin && i < pin->nr_pages; i++) {
+		struct folio *folio = page_folio(pin->pages[i]);
+
+		if (folio_test_anon(folio) || !folio_mapping(folio))
+			continue;
+		folio_lock(folio);
+		if (folio_test_private(folio))
+			filemap_release_folio(folio, GFP_KERNEL);
+		arg.kept += folio_test_private(folio);
+		folio_unlock(folio);
+	}
+	mutex_unlock(&ctx->lock);
+	if (!pin)
+		return -ENOENT;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
 static long vp_test_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -342,6 +376,8 @@ static long vp_test_ioctl(struct file *file, unsigned int cmd,
 		return vp_test_state(ctx, (void __user *)arg);
 	case VADDR_PIN_TEST_IOC_FILL:
 		return vp_test_fill(ctx, (void __user *)arg);
+	case VADDR_PIN_TEST_IOC_RELEASE:
+		return vp_test_release_folios(ctx, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -42,6 +42,15 @@ struct vaddr_pin_test_fill {
 	__u32 byte;		/* in: the value, 0 to 255 */
 };
 
+/*
+ * Ask the filesystem to release the private state (ext4's buffers) of each
+ * page-cache folio of a pin, as reclaim would (filemap_release_folio()).
+ */
+struct vaddr_pin_test_release {
+	__u32 id;		/* in: from PIN */
+	__u32 kept;		/* out: pages whose folio kept private state */
+};
+
 #define VADDR_PIN_TEST_PINNED		0x1	/* state: still pinned */
 #define VADDR_PIN_TEST_REVOKING		0x2	/* state: revoke asked, not done */
 
@@ -49,5 +58,6 @@ struct vaddr_pin_test_fill {
 #define VADDR_PIN_TEST_IOC_UNPIN	_IOW('V', 0x41, struct vaddr_pin_test_unpin)
 #define VADDR_PIN_TEST_IOC_STATE	_IOWR('V', 0x42, struct vaddr_pin_test_state)
 #define VADDR_PIN_TEST_IOC_FILL		_IOW('V', 0x43, struct vaddr_pin_test_fill)
+#define VADDR_PIN_TEST_IOC_RELEASE	_IOWR('V', 0x44, struct vaddr_pin_test_release)
 
 #endif /* __MM_VADDR_PIN_TEST_H */

@@ -19,6 +19,8 @@ struct file_lease;
 struct file_lock_context;
 struct folio;
 struct inode;
+struct page;
+struct writeback_control;
 
 /**
  * struct file_pin - the part of a pinned range that ties it to a lease
@@ -39,7 +41,9 @@ struct inode;
  *	write to the file's pages, whatever they are (page cache, tmpfs,
  *	fsdax).  Set before the tie.
  * @write: the pages are page cache a device may write to: writeback keeps
- *	them dirty while the pin is in the registry.  Set before the tie.
+ *	them dirty while the pin is in the registry, and their folios count
+ *	in %NR_FILE_DIRTY_PINNED.  Set once tied, by file_pin_start_write().
+ * @pages: the pinned pages, one per page of @it, while @write is set.
  * @revoke_work: asks the owner to revoke, from file_pin_revoke_wq.
  *
  * @lease, @lease_file and @revoking are protected by the inode's flc_lock.
@@ -52,6 +56,7 @@ struct file_pin {
 	bool revoking;
 	bool for_write;
 	bool write;
+	struct page **pages;
 	struct work_struct revoke_work;
 };
 
@@ -121,7 +126,13 @@ const char *file_pin_lease_name(struct file_pin *fp);
 void __file_pin_lease_deleted(struct file_lock_context *ctx,
 			      struct file_lease *fl);
 void file_pin_lease_released(struct file *filp);
+bool file_pin_start_write(struct file_pin *fp, struct page **pages);
 bool folio_pinned_for_write(struct folio *folio);
+bool folio_writeback_passes_over(struct writeback_control *wbc,
+				 struct folio *folio);
+bool folio_keeps_private(struct folio *folio);
+bool file_pin_range_pinned_for_write(struct address_space *mapping,
+				     pgoff_t first, pgoff_t last);
 bool file_pin_range_pinned(struct address_space *mapping, pgoff_t first,
 			   pgoff_t last);
 bool file_pin_swap_busy(struct inode *inode);
@@ -216,6 +227,23 @@ static inline void file_pin_lease_released(struct file *filp)
 }
 
 static inline bool folio_pinned_for_write(struct folio *folio)
+{
+	return false;
+}
+
+static inline bool folio_writeback_passes_over(struct writeback_control *wbc,
+					       struct folio *folio)
+{
+	return false;
+}
+
+static inline bool folio_keeps_private(struct folio *folio)
+{
+	return false;
+}
+
+static inline bool file_pin_range_pinned_for_write(struct address_space *mapping,
+						   pgoff_t first, pgoff_t last)
 {
 	return false;
 }

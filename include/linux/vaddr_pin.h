@@ -109,7 +109,6 @@ unsigned int vaddr_pin_get_ranges(struct vaddr_pin *vp,
 				  struct vaddr_pin_range_info *info,
 				  unsigned int max);
 void vaddr_pin_show_mm(struct seq_file *m, struct mm_struct *mm);
-unsigned long vaddr_pin_dirty_pinned_pages(void);
 
 /* For KUnit: the misuses reported so far, and making them quiet. */
 #ifdef CONFIG_DEBUG_VADDR_PIN
@@ -167,11 +166,6 @@ static inline bool vaddr_pin_revoking(struct vaddr_pin *vp,
 static inline unsigned int
 vaddr_pin_get_ranges(struct vaddr_pin *vp, struct vaddr_pin_range_info *info,
 		     unsigned int max)
-{
-	return 0;
-}
-
-static inline unsigned long vaddr_pin_dirty_pinned_pages(void)
 {
 	return 0;
 }

@@ -4,7 +4,8 @@
  * filesystem's depth: real tools (xfs_fsr, e4defrag), XFS_IOC_EXCHANGE_RANGE,
  * EXT4_IOC_MOVE_EXT, a change of data journalling, a truncate that only
  * notify_change() sees (overlayfs on its upper file), the allocation
- * unit of an xfs realtime file and the 2 MiB entry of an fsdax file.  Over a pin tied to a layout lease each
+ * unit of an xfs realtime file, the unit before an xfs shift and the
+ * 2 MiB entry of an fsdax file.  Over a pin tied to a layout lease each
  * revokes it (the holder gets its signal, a device write after that fails)
  * and keeps what the device wrote before; under an F_UNBREAK lease each
  * fails with ETXTBSY and the device keeps writing into the file.
@@ -694,6 +695,47 @@ TEST(xfs_rt_punch_breaks_the_allocation_unit)
 	run("umount " RT_DIR "; for f in /tmp/vp-rt-data.img /tmp/vp-rt-rt.img; "
 	    "do losetup -j $f | cut -d: -f1 | xargs -r losetup -d; done; "
 	    "rm -f /tmp/vp-rt-*.img");
+}
+
+/*
+ * xfs shifts (collapse, insert range) also flush and unmap the allocation
+ * unit before their offset, to stabilize the boundary: a pin on the page
+ * before a collapse is revoked, though its block stays, and one further
+ * back stays.  (On xfs -o dax the entry was deleted under the pin.)
+ */
+TEST(xfs_shift_breaks_the_unit_before_it)
+{
+	char path[PATH_MAX], *map;
+	unsigned int near, far;
+	long ps = getpagesize();
+	int fd, pinner;
+
+	if (!fs_is("xfs xfs-dax"))
+		SKIP(return, "an xfs shift");
+	signal(SIGIO, SIG_IGN);		/* the lease holder's signal */
+	snprintf(path, sizeof(path), "%s/shift.%d",
+		 getenv("VP_TEST_DIR") ?: "/tmp", getpid());
+	fd = create_file_of(path, 32 * ps, 0x73);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	map = mmap(NULL, 32 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(pinner, map + 7 * ps, ps, VADDR_PIN_TEST_WRITE, &near));
+	ASSERT_EQ(0, pin(pinner, map + 2 * ps, ps, VADDR_PIN_TEST_WRITE, &far));
+
+	EXPECT_EQ(0, fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 8 * ps, 4 * ps))
+		TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-ENOENT, pin_state(pinner, near));
+	EXPECT_EQ(VADDR_PIN_TEST_PINNED, pin_state(pinner, far));
+
+	unpin(pinner, far, 0);
+	close(pinner);
+	munmap(map, 32 * ps);
+	close(fd);
+	unlink(path);
 }
 
 /* === Readers === */

@@ -125,15 +125,17 @@ static inline bool injected_pin_errno(int err)
 	       err == EAGAIN || err == EOPNOTSUPP;
 }
 
-/* FOLL_PIN pins held system-wide (acquired minus released), or -1. */
-static inline long pins_held(void)
+/*
+ * The values of /proc/vmstat's @names[0 .. @nr - 1] into @v, the per-CPU
+ * deltas folded in first (or they lag); -1 on error.
+ */
+static inline int vmstat_read(const char *const *names, long *v, int nr)
 {
-	long acquired = -1, released = -1, v;
+	int fd, i, found = 0;
 	char name[64];
+	long value;
 	FILE *f;
-	int fd;
 
-	/* Fold the per-CPU counter deltas in first, or they lag. */
 	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	if (fd < 0 || write(fd, "1", 1) != 1)
 		return -1;
@@ -141,14 +143,33 @@ static inline long pins_held(void)
 	f = fopen("/proc/vmstat", "r");
 	if (!f)
 		return -1;
-	while (fscanf(f, "%63s %ld", name, &v) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			acquired = v;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			released = v;
-	}
+	while (fscanf(f, "%63s %ld", name, &value) == 2)
+		for (i = 0; i < nr; i++)
+			if (!strcmp(name, names[i])) {
+				v[i] = value;
+				found++;
+			}
 	fclose(f);
-	return acquired - released;
+	return found == nr ? 0 : -1;
+}
+
+/* /proc/vmstat's @name, folded in first, or -1. */
+static inline long vmstat(const char *name)
+{
+	long v = -1;
+
+	return vmstat_read(&name, &v, 1) ? -1 : v;
+}
+
+/* FOLL_PIN pins held system-wide (acquired minus released), or -1. */
+static inline long pins_held(void)
+{
+	static const char *const names[] = {
+		"nr_foll_pin_acquired", "nr_foll_pin_released",
+	};
+	long v[2] = { 0, 0 };
+
+	return vmstat_read(names, v, 2) ? -1 : v[0] - v[1];
 }
 
 /*
