@@ -352,6 +352,19 @@ static bool range_pinned_for_write(struct file_lock_context *ctx,
 	return write;
 }
 
+/*
+ * The lock context of the file of a DMA-pinned page-cache folio, or NULL.
+ * Pinned at all is cheap to ask, and rarely true: most folios stop there.
+ */
+static struct file_lock_context *pinned_folio_lock_context(struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+
+	if (!folio_maybe_dma_pinned(folio) || !mapping)
+		return NULL;
+	return locks_inode_context(mapping->host);
+}
+
 /**
  * folio_pinned_for_write() - may a device write to a page-cache folio?
  * @folio: a folio of a file's page cache
@@ -362,13 +375,8 @@ static bool range_pinned_for_write(struct file_lock_context *ctx,
  */
 bool folio_pinned_for_write(struct folio *folio)
 {
-	struct address_space *mapping = folio_mapping(folio);
-	struct file_lock_context *ctx;
+	struct file_lock_context *ctx = pinned_folio_lock_context(folio);
 
-	/* Pinned at all?  Cheap, and rarely true: most folios stop here. */
-	if (!folio_maybe_dma_pinned(folio) || !mapping)
-		return false;
-	ctx = locks_inode_context(mapping->host);
 	if (!ctx)
 		return false;
 	return range_pinned_for_write(ctx, folio->index,
@@ -440,12 +448,8 @@ bool file_pin_range_pinned_for_write(struct address_space *mapping,
  */
 bool folio_keeps_private(struct folio *folio)
 {
-	struct address_space *mapping = folio_mapping(folio);
-	struct file_lock_context *ctx;
+	struct file_lock_context *ctx = pinned_folio_lock_context(folio);
 
-	if (!folio_maybe_dma_pinned(folio) || !mapping)
-		return false;
-	ctx = locks_inode_context(mapping->host);
 	if (!ctx)
 		return false;
 	/* The lease came before the pin. */

@@ -123,17 +123,7 @@ static __u64 block_of(int fd, off_t off)
 
 static long debug_count(const char *name)
 {
-	char key[64];
-	long v, found = -1;
-	FILE *f = fopen(COUNTS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
+	return keyed_value(COUNTS, name);
 }
 
 /* The file under test, mapped and leased, and a second one on the same fs. */

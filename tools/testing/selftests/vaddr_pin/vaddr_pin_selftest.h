@@ -252,6 +252,22 @@ static inline bool pages_hold(int fd, long ps, int first, int nr, char c)
 	return ok;
 }
 
+/* The value after @name in a file of "name value" lines, or -1. */
+static inline long keyed_value(const char *path, const char *name)
+{
+	char key[64];
+	long v, found = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 /* Write @val to the sysctl or debugfs file @path. */
 static inline int write_str(const char *path, const char *val)
 {

@@ -626,17 +626,7 @@ static int cgroup_enter(void)
 /* A field of the cgroup's memory.stat, or -1. */
 static long cgroup_stat(const char *name)
 {
-	char key[64];
-	long v, found = -1;
-	FILE *f = fopen(CGROUP_WB "/memory.stat", "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
+	return keyed_value(CGROUP_WB "/memory.stat", name);
 }
 
 /*
