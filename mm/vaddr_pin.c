@@ -34,12 +34,18 @@
  * ``RLIMIT_MEMLOCK`` of the pinning task, as ib_umem charges memory
  * regions; ``CAP_IPC_LOCK`` lifts the limit but not the accounting.  The
  * charge is taken before pinning, so that an oversized request fails
- * before any work is done.  The shared zero page is never pinned and never
+ * before any work is done (all but the pages beside, below, which only
+ * GUP finds).  The shared zero page is never pinned and never
  * charged: in private mappings GUP replaces it with a private copy before
  * a long-term pin (R/O long-term pins of COW mappings must stay coherent),
  * and where a shared mapping returns it (a read-only hole of a DAX file),
  * GUP takes no pin on it and vaddr_pin gives its charge back at once.
- * Each record remembers what it charged and returns exactly that.
+ * Page cache pinned for write leaves the dirty limits a folio at a time
+ * (see "The pinning rule"), so a large folio that such a record holds in
+ * part is written back and split, and one left whole (another pin or
+ * reference holds it, a writer dirtied it again, the mapping's smallest
+ * folio order) is charged whole: the pages beside the range too.  Each
+ * record remembers what it charged and returns exactly that.
  *
  * **All or nothing.** A pin call either pins every page of the range and
  * records it, or pins nothing, charges nothing and returns an error.  The
@@ -131,6 +137,7 @@
 #include <linux/file_pin_lease.h>
 #include <linux/filelock.h>
 #include <linux/fs.h>
+#include <linux/huge_mm.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -143,6 +150,7 @@
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vaddr_pin.h>
 #include <linux/vaddr_pin_fail.h>
 #include <linux/wait_bit.h>
@@ -170,7 +178,9 @@
  * @pages: the pages, a slice of the caller's array.
  * @start: user virtual address of the first page.
  * @nr_pages: number of pages.
- * @nr_charged: pages charged to ``mm->pinned_vm`` (the zero page is not).
+ * @nr_charged: pages charged to ``mm->pinned_vm`` (the zero page is not;
+ *	the pages beside the range of a large folio held for write in part
+ *	and left whole are).
  * @id: names the range in /proc/<pid>/file_pins, unique since boot.
  * @pinned_ns: ktime_get_boottime_ns() when pinned.
  * @flags: %VADDR_PIN_RANGE_WRITE, %VADDR_PIN_RANGE_UNPINNED,
@@ -806,7 +816,256 @@ static long pin_pages(struct mm_struct *mm, unsigned long start,
 	return pin_user_pages_leased(mm, start, nr_pages, gup_flags, pages);
 }
 
-/* Fill in the records of a successful call and charge them exactly. */
+/* Pin all @nr_pages pages at @start, or none: 0, or why not. */
+static int pin_all(struct mm_struct *mm, unsigned long start,
+		   unsigned long nr_pages, unsigned int gup_flags,
+		   struct page **pages)
+{
+	long pinned = pin_pages(mm, start, nr_pages, gup_flags, pages);
+
+	if (pinned == nr_pages)
+		return 0;
+	if (pinned > 0)
+		unpin_user_pages(pages, pinned);
+	return pinned < 0 ? pinned : -EFAULT;
+}
+
+/*
+ * Page cache pinned for write stays dirty and out of the dirty limits a
+ * whole folio at a time, but is charged a page at a time: a pin of one page
+ * of a 2 MiB folio would keep 512 pages out of the limits for the charge of
+ * one.  So a large folio at either end of such a record that the record
+ * does not cover whole is split, before GUP if it is in the page cache
+ * then, else after it (the call unpins, splits and pins again, once); what
+ * cannot be split is charged whole.
+ */
+
+/* The pages of @folio, at @first in the file, outside [@start, @last]. */
+static unsigned long folio_pages_outside(struct folio *folio, pgoff_t first,
+					 pgoff_t start, pgoff_t last)
+{
+	pgoff_t end = first + folio_nr_pages(folio) - 1;
+
+	return folio_nr_pages(folio) -
+	       (min(end, last) - max(first, start) + 1);
+}
+
+/*
+ * Can @folio of @mapping be split, @our_pins of its pins being the
+ * caller's?  Not if another pin holds it (it could not be, and writing
+ * it back would only rewrite a pinned folio) or if it is as small as the
+ * mapping allows.
+ */
+static bool folio_splittable(struct folio *folio,
+			     struct address_space *mapping, int our_pins)
+{
+	return IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+	       folio_test_large(folio) &&
+	       folio_order(folio) > mapping_min_folio_order(mapping) &&
+	       atomic_read(&folio->_pincount) == our_pins;
+}
+
+/*
+ * Write back a large folio of @mapping that the caller holds a reference
+ * on, and no pin, and split it as far as the mapping allows: the iomap
+ * filesystems keep the block state of a dirty folio, which cannot be
+ * split.  A writeback error stays for the tie's write and fsync() to see.
+ */
+static void split_clean(struct address_space *mapping, struct folio *folio)
+{
+	loff_t pos = folio_pos(folio), end = pos + folio_size(folio) - 1;
+	int order, tries = 2;
+
+	if (filemap_fdatawrite_range(mapping, pos, end) ||
+	    filemap_fdatawait_range_keep_errors(mapping, pos, end))
+		return;
+	folio_lock(folio);
+	/* A transient reference (a page-cache lookup) fails it once. */
+	while (folio->mapping == mapping && folio_test_large(folio) && tries--) {
+		order = min_order_for_split(folio);
+		if (order < 0 || order >= folio_order(folio) ||
+		    split_folio_to_order(folio, order) != -EAGAIN)
+			break;
+	}
+	folio_unlock(folio);
+}
+
+/* Before GUP: split the large folios a record for write holds in part. */
+static void split_range_ends(struct vaddr_pin_range *range)
+{
+	struct address_space *mapping;
+	pgoff_t ends[2] = { range->fp.it.start, range->fp.it.last };
+	struct folio *folio;
+	int i;
+
+	if (!(range->flags & VADDR_PIN_RANGE_CACHE_WRITE))
+		return;
+	mapping = range->fp.lease_file->f_mapping;
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
+		folio = filemap_get_folio(mapping, ends[i]);
+		if (IS_ERR(folio))
+			continue;
+		if (folio_splittable(folio, mapping, 0) &&
+		    folio_pages_outside(folio, folio->index, range->fp.it.start,
+					range->fp.it.last))
+			split_clean(mapping, folio);
+		folio_put(folio);
+	}
+}
+
+/*
+ * After GUP: the pages of @page's folio that a record for write does not
+ * cover, @page being its page at offset @index, or 0 if @page is no
+ * longer the file's there (the tie fails the call).  With @splittable,
+ * only if the folio can be split.
+ */
+static unsigned long pages_beside(struct vaddr_pin_range *range,
+				  struct page *page, pgoff_t index,
+				  bool splittable)
+{
+	struct address_space *mapping;
+	struct folio *folio = page_folio(page);
+	int ours;
+
+	if (!(range->flags & VADDR_PIN_RANGE_CACHE_WRITE) ||
+	    !folio_test_large(folio))
+		return 0;
+	mapping = range->fp.lease_file->f_mapping;
+	if (READ_ONCE(folio->mapping) != mapping ||
+	    folio->index + folio_page_idx(folio, page) != index)
+		return 0;
+	/* Our pins of it: the record's pages in it, as GUP pins each. */
+	ours = folio_nr_pages(folio) -
+	       folio_pages_outside(folio, folio->index, range->fp.it.start,
+				   range->fp.it.last);
+	if (splittable && !folio_splittable(folio, mapping, ours))
+		return 0;
+	return folio_nr_pages(folio) - ours;
+}
+
+/*
+ * The pages beside a record's end folios, @pages[0] and its last page; the
+ * folios with any go into @ends, the others are NULL there.
+ */
+static unsigned long range_pages_beside(struct vaddr_pin_range *range,
+					struct page **pages, bool splittable,
+					struct folio **ends)
+{
+	struct page *first = pages[0], *last = pages[range->nr_pages - 1];
+	unsigned long first_beside, last_beside = 0;
+
+	first_beside = pages_beside(range, first, range->fp.it.start,
+				    splittable);
+	if (page_folio(last) != page_folio(first))
+		last_beside = pages_beside(range, last, range->fp.it.last,
+					   splittable);
+	ends[0] = first_beside ? page_folio(first) : NULL;
+	ends[1] = last_beside ? page_folio(last) : NULL;
+	return first_beside + last_beside;
+}
+
+struct folio_to_split {
+	struct address_space *mapping;
+	struct folio *folio;
+};
+
+/*
+ * Note in @split, with a reference, up to @max large folios that records
+ * of a call for write hold in part and that could be split, each once;
+ * with no @split, count them.
+ */
+static unsigned int note_folios_to_split(struct list_head *ranges,
+					 struct page **pages,
+					 struct folio_to_split *split,
+					 unsigned int max)
+{
+	struct vaddr_pin_range *range;
+	struct folio *ends[2];
+	unsigned int n = 0, i;
+
+	list_for_each_entry(range, ranges, list) {
+		range_pages_beside(range, pages, true, ends);
+		pages += range->nr_pages;
+		for (i = 0; i < ARRAY_SIZE(ends); i++) {
+			if (!ends[i] || n == max)
+				continue;
+			if (!split) {
+				n++;
+				continue;
+			}
+			/* Two records of one folio are next to each other. */
+			if (n && split[n - 1].folio == ends[i])
+				continue;
+			folio_get(ends[i]);
+			split[n].mapping = range->fp.lease_file->f_mapping;
+			split[n++].folio = ends[i];
+		}
+	}
+	return n;
+}
+
+/*
+ * After GUP: if records of the call hold in part large folios for write
+ * that GUP faulted in and that could be split, unpin the call's @nr_pages
+ * @pages, split those folios and return true: the caller pins again.
+ * Else, or with no memory to note them, change nothing.
+ */
+static bool unpin_to_split(struct list_head *ranges, struct page **pages,
+			   unsigned long nr_pages)
+{
+	unsigned int n = note_folios_to_split(ranges, pages, NULL, UINT_MAX);
+	struct folio_to_split *split;
+	unsigned int i;
+
+	if (!n)
+		return false;
+	split = kmalloc_array(n, sizeof(*split), GFP_KERNEL | __GFP_NOWARN);
+	if (!split)
+		return false;
+	n = note_folios_to_split(ranges, pages, split, n);
+	if (n)
+		unpin_user_pages(pages, nr_pages);
+	for (i = 0; i < n; i++) {
+		split_clean(split[i].mapping, split[i].folio);
+		folio_put(split[i].folio);
+	}
+	kfree(split);
+	return n;
+}
+
+/* Before GUP: split the large folios that records for write hold in part. */
+static void split_ends_before_pin(struct list_head *ranges)
+{
+	struct vaddr_pin_range *range;
+
+	list_for_each_entry(range, ranges, list)
+		split_range_ends(range);
+}
+
+/*
+ * Note in each record the pages beside its end folios, which it is charged
+ * for too, and return their sum.
+ */
+static unsigned long note_pages_beside(struct list_head *ranges,
+				       struct page **pages)
+{
+	struct vaddr_pin_range *range;
+	struct folio *ends[2];
+	unsigned long sum = 0;
+
+	list_for_each_entry(range, ranges, list) {
+		range->nr_charged = range_pages_beside(range, pages, false,
+						       ends);
+		sum += range->nr_charged;
+		pages += range->nr_pages;
+	}
+	return sum;
+}
+
+/*
+ * Fill in the records of a successful call, whose pages beside are noted,
+ * and return what they are charged.
+ */
 static unsigned long fill_ranges(struct vaddr_pin *vp,
 				 struct list_head *ranges, unsigned int flags,
 				 struct page **pages)
@@ -822,8 +1081,8 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 		range->call = first;
 		refcount_set(&range->ref, 1);
 		range->pages = pages;
-		range->nr_charged = range->nr_pages -
-				    count_zero_pages(pages, range->nr_pages);
+		range->nr_charged += range->nr_pages -
+				     count_zero_pages(pages, range->nr_pages);
 		range->pinned_ns = now;
 		range->id = atomic64_inc_return(&vaddr_pin_next_id);
 		range->flags |= flags & VADDR_PIN_RANGE_WRITE;
@@ -1011,10 +1270,9 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 			 struct page **pages, unsigned long max_pages)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
-	unsigned long nr_pages, end, charged;
+	unsigned long nr_pages, end, charged, beside;
 	struct mm_struct *mm = vp->mm;
 	LIST_HEAD(ranges);
-	long pinned;
 	int ret;
 
 	if (!len || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) ||
@@ -1040,16 +1298,21 @@ int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,
 	ret = alloc_ranges(mm, start, end, flags, &ranges);
 	if (ret)
 		goto out_unlock;
-	pinned = pin_pages(mm, start, nr_pages, gup_flags, pages);
-	if (pinned != nr_pages) {
-		if (pinned > 0)
-			unpin_user_pages(pages, pinned);
-		ret = pinned < 0 ? pinned : -EFAULT;
+	split_ends_before_pin(&ranges);
+	ret = pin_all(mm, start, nr_pages, gup_flags, pages);
+	if (!ret && unpin_to_split(&ranges, pages, nr_pages))
+		ret = pin_all(mm, start, nr_pages, gup_flags, pages);
+	if (ret)
+		goto out_unlock;
+	beside = note_pages_beside(&ranges, pages);
+	if (beside && vaddr_pin_charge(mm, beside)) {
+		unpin_user_pages(pages, nr_pages);
+		ret = -ENOMEM;
 		goto out_unlock;
 	}
 	charged = fill_ranges(vp, &ranges, flags, pages);
-	if (charged != nr_pages)
-		vaddr_pin_uncharge(mm, nr_pages - charged);
+	if (charged != nr_pages + beside)
+		vaddr_pin_uncharge(mm, nr_pages + beside - charged);
 	ret = finish_call(vp, &ranges, tie_ranges(&ranges));
 	mmap_read_unlock(mm);
 	if (ret)

@@ -765,10 +765,17 @@ static int loop_fs_make(const char *img, const char *mnt, int mib,
 	loop[strcspn(loop, "\n")] = 0;
 	if (strncmp(loop, "/dev/", 5))
 		return -1;
+	/*
+	 * ext4 initialises its inode tables and journal at mkfs time, not
+	 * from a kernel thread after the mount: the tests count what the
+	 * device is written.
+	 */
 	snprintf(cmd, sizeof(cmd),
 		 "echo %d > /sys/block/%s/queue/stable_writes && mkfs.%s -q %s %s && mkdir -p %s && mount %s %s",
-		 stable, loop + 5, fs, strcmp(fs, "xfs") ? "-F" : "-f", loop,
-		 mnt, loop, mnt);
+		 stable, loop + 5, fs,
+		 strcmp(fs, "xfs") ?
+		 "-F -E lazy_itable_init=0,lazy_journal_init=0" : "-f",
+		 loop, mnt, loop, mnt);
 	return system(cmd) ? -1 : 0;
 }
 
@@ -1179,6 +1186,143 @@ TEST(leased_pinned_folios_keep_their_buffers)
 
 	close(pinner);
 	munmap(map, pages * ps);
+	close(fd);
+	unlink(path);
+}
+
+/* ===== Large folios ===== */
+
+#define KPF_COMPOUND_HEAD	15	/* <linux/kernel-page-flags.h> */
+#define KPF_COMPOUND_TAIL	16
+
+/* The page frame mapped at @addr, faulted in first, or 0. */
+static unsigned long pfn_of(const char *addr)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	unsigned long long entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t n = -1;
+
+	(void)*(volatile const char *)addr;
+	if (fd >= 0) {
+		n = pread(fd, &entry, sizeof(entry),
+			  (unsigned long)addr / ps * sizeof(entry));
+		close(fd);
+	}
+	if (n != sizeof(entry) || !(entry >> 63))
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
+/*
+ * Where the page mapped at @addr is in its folio: 0 alone (a small folio),
+ * 1 the head of a large one, 2 a tail; -1 if unknown.
+ */
+static int folio_part(const char *addr)
+{
+	unsigned long pfn = pfn_of(addr);
+	unsigned long long flags;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	ssize_t n = -1;
+
+	if (fd >= 0 && pfn) {
+		n = pread(fd, &flags, sizeof(flags), pfn * sizeof(flags));
+		close(fd);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	if (n != sizeof(flags))
+		return -1;
+	if (flags & (1ULL << KPF_COMPOUND_TAIL))
+		return 2;
+	return !!(flags & (1ULL << KPF_COMPOUND_HEAD));
+}
+
+/*
+ * A pin for write of part of a large folio keeps all of the folio dirty
+ * and out of the dirty limits, so it must be charged for all it keeps: the
+ * folio is split first, and one that cannot be split is charged whole.  A
+ * 4 MiB file written at once gets large folios (xfs).  A pin for write of
+ * one page in its second MiB finds that page alone in its folio: one page
+ * in nr_dirty_pinned, one in VmPin.  In its fourth MiB, a pin for read of
+ * one page keeps its large folio whole; a pin for write of the next page
+ * then counts the whole folio, and is charged at least as much.  Out of
+ * the page cache, the 2 MiB folio that GUP's fault reads in for
+ * MADV_HUGEPAGE is split after GUP: one page again.  xfs.
+ */
+TEST(part_of_a_large_folio_is_charged_for_what_it_keeps)
+{
+	const size_t len = 4UL << 20;
+	long ps = sysconf(_SC_PAGESIZE);
+	long dirty0, charged0, dirty, charged, splits;
+	char path[PATH_MAX], *map, *page;
+	unsigned int wid, rid;
+	int fd, pinner;
+
+	if (strcmp(getenv("VP_TEST_FS") ?: "", "xfs"))
+		SKIP(return, "ext4 makes no large folios in 6.12");
+	wb_path(path, sizeof(path), "large.data");
+	fd = create_file_of(path, len, 0x4c);
+	ASSERT_LE(0, fd);
+	/* The flusher holds no reference on its folios meanwhile. */
+	ASSERT_EQ(0, fsync(fd));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	dirty0 = vmstat("nr_dirty_pinned");
+	charged0 = vm_pin_pages();
+	ASSERT_LE(0, dirty0);
+	ASSERT_LE(0, charged0);
+
+	page = map + (1UL << 20) + 5 * ps;
+	ASSERT_LT(0, folio_part(page)) TH_LOG("no large folio to pin");
+	ASSERT_EQ(0, pin(pinner, page, ps, VADDR_PIN_TEST_WRITE, &wid));
+	EXPECT_EQ(0, folio_part(page));
+	EXPECT_EQ(1, vmstat("nr_dirty_pinned") - dirty0);
+	EXPECT_EQ(1, vm_pin_pages() - charged0);
+	ASSERT_EQ(0, unpin(pinner, wid, VADDR_PIN_TEST_DIRTY));
+
+	page = map + (3UL << 20) + 5 * ps;
+	ASSERT_EQ(0, pin(pinner, page - ps, ps, 0, &rid));
+	ASSERT_EQ(2, folio_part(page)) TH_LOG("no large folio to pin");
+	ASSERT_EQ(pfn_of(page - ps) + 1, pfn_of(page));
+	ASSERT_EQ(0, pin(pinner, page, ps, VADDR_PIN_TEST_WRITE, &wid));
+	EXPECT_EQ(2, folio_part(page));
+	dirty = vmstat("nr_dirty_pinned") - dirty0;
+	charged = vm_pin_pages() - charged0 - 1;
+	TH_LOG("a folio held by another pin: %ld pages out of the limits, %ld charged",
+	       dirty, charged);
+	EXPECT_LT(1, dirty);
+	EXPECT_LE(dirty, charged);
+	ASSERT_EQ(0, unpin(pinner, wid, VADDR_PIN_TEST_DIRTY));
+	ASSERT_EQ(0, unpin(pinner, rid, 0));
+	EXPECT_EQ(dirty0, vmstat("nr_dirty_pinned"));
+	EXPECT_EQ(charged0, vm_pin_pages());
+
+	/*
+	 * Out of the page cache, with MADV_HUGEPAGE: GUP's fault reads a
+	 * 2 MiB folio in, which the call splits after GUP and pins again.
+	 */
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, munmap(map, len));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, len, POSIX_FADV_DONTNEED));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, madvise(map, len, MADV_HUGEPAGE));
+	splits = vmstat("thp_split_page");
+	page = map + (1UL << 20) + 9 * ps;
+	ASSERT_EQ(0, pin(pinner, page, ps, VADDR_PIN_TEST_WRITE, &wid));
+	EXPECT_LT(splits, vmstat("thp_split_page"))
+		TH_LOG("no 2 MiB folio was split");
+	EXPECT_EQ(0, folio_part(page));
+	EXPECT_EQ(1, vmstat("nr_dirty_pinned") - dirty0);
+	EXPECT_EQ(1, vm_pin_pages() - charged0);
+	ASSERT_EQ(0, unpin(pinner, wid, VADDR_PIN_TEST_DIRTY));
+
+	close(pinner);
+	munmap(map, len);
 	close(fd);
 	unlink(path);
 }
