@@ -840,6 +840,24 @@ static int pin_all(struct mm_struct *mm, unsigned long start,
  * cannot be split is charged whole.
  */
 
+/*
+ * The filesystem's answer to a record's pin for write, which the tie asks
+ * for: also asked before a split, whose writeback could change it (a
+ * write fault on shared blocks of xfs copies them on writeback).
+ */
+static int fs_pin_for_write(struct vaddr_pin_range *range, struct file *file)
+{
+	/* Read once: ext4 changes a_ops when data journalling is toggled. */
+	const struct address_space_operations *a_ops =
+		READ_ONCE(file->f_mapping->a_ops);
+	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
+
+	if (!a_ops->pin_for_write)
+		return -EOPNOTSUPP;
+	return a_ops->pin_for_write(file, pos,
+				    (loff_t)range->nr_pages << PAGE_SHIFT);
+}
+
 /* The pages of @folio, at @first in the file, outside [@start, @last]. */
 static unsigned long folio_pages_outside(struct folio *folio, pgoff_t first,
 					 pgoff_t start, pgoff_t last)
@@ -898,7 +916,8 @@ static void split_range_ends(struct vaddr_pin_range *range)
 	struct folio *folio;
 	int i;
 
-	if (!(range->flags & VADDR_PIN_RANGE_CACHE_WRITE))
+	if (!(range->flags & VADDR_PIN_RANGE_CACHE_WRITE) ||
+	    fs_pin_for_write(range, range->fp.lease_file))
 		return;
 	mapping = range->fp.lease_file->f_mapping;
 	for (i = 0; i < ARRAY_SIZE(ends); i++) {
@@ -986,6 +1005,10 @@ static unsigned int note_folios_to_split(struct list_head *ranges,
 	list_for_each_entry(range, ranges, list) {
 		range_pages_beside(range, pages, true, ends);
 		pages += range->nr_pages;
+		/* The tie refuses it: leave its blocks as they are. */
+		if ((ends[0] || ends[1]) &&
+		    fs_pin_for_write(range, range->fp.lease_file))
+			continue;
 		for (i = 0; i < ARRAY_SIZE(ends); i++) {
 			if (!ends[i] || n == max)
 				continue;
@@ -1098,15 +1121,9 @@ static unsigned long fill_ranges(struct vaddr_pin *vp,
 static int fs_allows_pin_for_write(struct vaddr_pin_range *range,
 				   struct file *file)
 {
-	/* Read once: ext4 changes a_ops when data journalling is toggled. */
-	const struct address_space_operations *a_ops =
-		READ_ONCE(file->f_mapping->a_ops);
-	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
-
-	if (!a_ops->pin_for_write || vaddr_pin_should_fail())
+	if (vaddr_pin_should_fail())
 		return -EOPNOTSUPP;
-	return a_ops->pin_for_write(file, pos,
-				    (loff_t)range->nr_pages << PAGE_SHIFT);
+	return fs_pin_for_write(range, file);
 }
 
 /*
