@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: help deps tree kernel selftests static kunit selftest check demo demo-production \
-	bench stress install-check shell edit refresh-patch clean distclean
+	bench stress fstests install-check shell edit refresh-patch clean distclean
 
 help:
 	@grep '^make [a-z-]* ' README.md
@@ -45,6 +45,9 @@ bench:
 
 stress:
 	@$(S)/stress.sh
+
+fstests:
+	@$(S)/fstests.sh
 
 install-check: deps
 	@$(S)/install-check.sh; python3 $(S)/summarize.py -v --static build/results/install

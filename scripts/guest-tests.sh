@@ -387,6 +387,7 @@ demo)	collect_kunit
 	umount_fs ext4-dax /tmp/demo ;;
 rdma-demo) run_rdma ;;	# make demo on the production kernel
 run) run_test script 1200 sh -x "$vp_script" ;;
+fstests) sh "$top/scripts/guest-fstests.sh" ;;	# make fstests
 bench) . "$top/scripts/guest-bench.sh" ;;
 selftest) run_env_checks; run_rdma all; run_vaddr_pin_selftests
 	run_mm_gup_tests; run_stress "${vp_stress_seconds:-100}"

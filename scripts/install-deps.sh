@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install from Debian what the build and the guest tests need, once.
+# Install from Debian what the build and the guest tests need, once
+# (install-deps.sh fstests: and what make fstests needs).
 # Says which packages it installs; when apt fails, shows apt's own error
 # and exits non-zero.  Nothing to do (every package installed): silent.
 # The kernel source is the exact version the patches are for ($KVER of
@@ -17,6 +18,12 @@ PKGS="linux-source-6.12 xz-utils patch git bc flex bison libelf-dev
       qemu-system-x86 qemu-system-data busybox-static e2fsprogs xfsprogs
       iproute2 util-linux coreutils debootstrap rdma-core ibverbs-providers
       libibverbs-dev ibverbs-utils"
+# install-deps.sh fstests: also what fstests needs to build and run (its
+# README's list for Debian, less the other filesystems' tools and git).
+[ "${1:-}" = fstests ] && PKGS+=" acl attr automake dbench dump fio gawk
+      indent libacl1-dev libaio-dev libcap-dev libgdbm-dev libgdbm-compat-dev
+      libtool libtool-bin liburing-dev psmisc quota sed sqlite3 uuid-dev
+      uuid-runtime xfsdump xfslibs-dev"
 
 installed() {	# installed PKG: dpkg has PKG installed (unknown is not)
 	local want=.

@@ -17,7 +17,11 @@
 # through the console: tap (one "ok NAME" / "not ok NAME" line per test),
 # logs/NAME.log, kunit/*.ktap, and done once the guest finished.  The
 # console goes to build/results/JOB/console.log.
-# VADDR_PIN_GUEST_MEM sets the guest's memory (2G by default).
+# VADDR_PIN_GUEST_MEM sets the guest's memory (2G by default),
+# VADDR_PIN_GUEST_MEMMAP its emulated persistent memory, one memmap=
+# region a word (512M!1G by default: /dev/pmem0), VADDR_PIN_GUEST_DISKS
+# raw image files to attach as /dev/vda, /dev/vdb..., and VADDR_PIN_KERNEL
+# the kernel to boot instead of the flavor's.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -25,7 +29,7 @@ job=${1:?job}
 shift
 timeout_s=${VADDR_PIN_GUEST_TIMEOUT:-2400}
 res=$RESULTS/$job
-kernel=$KERNEL
+kernel=${VADDR_PIN_KERNEL:-$KERNEL}
 [ -e "$kernel" ] || die "no kernel at ${KERNEL#"$TOP"/}: make kernel"
 
 rm -rf "$res"
@@ -33,7 +37,10 @@ mkdir -p "$res"
 cmdline="console=ttyS0 root=root rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 # 512 MiB of emulated persistent memory: mkfs.xfs wants 300 MiB or more.
-cmdline+=" init=$TOP/scripts/guest-init.sh memmap=512M!1G"
+cmdline+=" init=$TOP/scripts/guest-init.sh"
+for m in ${VADDR_PIN_GUEST_MEMMAP:-512M!1G}; do
+	cmdline+=" memmap=$m"
+done
 cmdline+=" panic=-1 loglevel=5 vp_top=$TOP vp_job=$job"
 # 4-level paging: TCG's "-cpu max" offers LA57, and on 6.12 identify_cpu()
 # clears the boot CPU's feature bits with interrupts on, so an interrupt in
@@ -56,6 +63,9 @@ qemu=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m "${VADDR_PIN_GUEST_
 	-device virtio-9p-pci,fsdev=top,mount_tag=top
 	-fsdev "local,id=res,path=$res,security_model=none"
 	-device virtio-9p-pci,fsdev=res,mount_tag=results)
+for d in ${VADDR_PIN_GUEST_DISKS:-}; do
+	qemu+=(-drive "file=$d,if=virtio,format=raw,cache=unsafe")
+done
 
 if [ "$job" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio

@@ -8,6 +8,7 @@
 #   sparse (C=2)          every new .c file built into the kernel: no
 #                         warnings; every patched upstream .c file: no
 #                         warning that config/sparse-baseline.txt lacks
+#   fstests-compare       make fstests' comparison on made-up reports
 #   config                each flavor's configuration (no compile): every
 #                         option its fragments ask for sticks; the users'
 #                         set alone (no test or debug option) has VADDR_PIN
@@ -144,4 +145,7 @@ if [ -n "$objs" ]; then
 		log=$(mktemp)
 	done
 fi
-rm -f "$log"
+
+# make fstests' comparison (scripts/fstests_compare.py) on made-up reports.
+python3 "$TOP/scripts/test_fstests_compare.py" > "$log" 2>&1
+record "fstests-compare" "$log"

@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make fstests: the filesystem maintainers' regression suite on the series
+# and on stock 6.12.117, compared test by test.
+#
+#   1. fstests from ../shared/vendor (its build dependencies from Debian),
+#      built under build/fstests/xfstests;
+#   2. the test kernel (build/bzImage: lockdep, KASAN), and stock 6.12.117
+#      (the pristine source, no patches/) built with the test kernel's
+#      .config into build/obj-stock;
+#   3. one guest boot per kernel (scripts/guest-fstests.sh) running the
+#      selection on ext4 and xfs (two virtio disks) and on ext4 -o dax and
+#      xfs -o dax (two memmap= pmem regions), each failure run twice;
+#   4. scripts/fstests_compare.py: the table and the new failures.
+#
+# Stock's results are kept in build/fstests/baseline/KEY, KEY naming the
+# stock .config, the fstests release, the selection and the guest script:
+# a later run boots stock again only when one of them changed.
+#
+# VADDR_PIN_FSTESTS="generic/001 xfs/002" runs those tests instead of the
+# selection, VADDR_PIN_FSTESTS_CONFIGS="xfs ext4-dax" only those
+# configurations (all four by default).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+FST=$BUILD/fstests
+VENDOR=$(realpath -m "$TOP/../shared/vendor")
+FST_TARBALL=$(ls "$VENDOR"/fstests-*.tar.gz 2>/dev/null | tail -n 1)
+CONFIGS=${VADDR_PIN_FSTESTS_CONFIGS:-ext4 xfs ext4-dax xfs-dax}
+# The groups of the paths the series changes, limited to quick: see the
+# README ("fstests") for why, and how many tests that is.
+GROUPS_RUN="punch prealloc clone dedupe fiemap mmap dax rw shutdown freeze"
+# Guest: two virtio disks for ext4 and xfs, two pmem regions (above the
+# PCI hole of 8 GiB of RAM) for the -dax configurations.
+GUEST_MEM=8G
+GUEST_MEMMAP="1536M!4G 1536M!6G"
+DISK_SIZE=8G
+
+step() {	# step NAME COMMAND...: run, logged to build/fstests/NAME.log
+	local name=$1 t
+	shift
+	t=$(date +%s)
+	"$@" > "$FST/$name.log" 2>&1 || {
+		tail -n 30 "$FST/$name.log"
+		die "fstests: $name failed (build/fstests/$name.log)"
+	}
+	note "fstests: $name: $(( $(date +%s) - t ))s"
+}
+
+build_fstests() {
+	local name
+	name=$(basename "$FST_TARBALL" .tar.gz)
+	[ -f "$FST/xfstests/.built-$name" ] && [ -f "$FST/xfstests.tar" ] &&
+		return 0
+	rm -rf "$FST/xfstests" "$FST/xfstests.tmp" "$FST/xfstests.tar"
+	mkdir -p "$FST/xfstests.tmp"
+	tar -xzf "$FST_TARBALL" -C "$FST/xfstests.tmp" --strip-components=1 &&
+		make -C "$FST/xfstests.tmp" -j"$NPROC" &&
+		touch "$FST/xfstests.tmp/.built-$name" &&
+		mv "$FST/xfstests.tmp" "$FST/xfstests" &&
+		# What the guest unpacks (scripts/guest-fstests.sh).
+		tar -cf "$FST/xfstests.tar" -C "$FST/xfstests" .
+}
+
+# Stock 6.12.117: the pristine tree itself (an O= build writes nothing into
+# it), the test kernel's .config, olddefconfig dropping what the series
+# adds.
+build_stock() {
+	local obj=$BUILD/obj-stock
+	mkdir -p "$obj"
+	if ! cmp -s "$BUILD/obj/.config" "$obj/.config.series"; then
+		cp "$BUILD/obj/.config" "$obj/.config" &&
+			TREE=$PRISTINE OBJ=$obj kmake -s olddefconfig &&
+			cp "$BUILD/obj/.config" "$obj/.config.series" || return 1
+	fi
+	TREE=$PRISTINE OBJ=$obj kmake -j"$NPROC" bzImage
+}
+
+# The selection: the tests of generic/, ext4/ and xfs/ in GROUPS_RUN and
+# in quick, as their _begin_fstest lines say.
+selection() {
+	if [ -n "${VADDR_PIN_FSTESTS:-}" ]; then
+		printf '%s\n' $VADDR_PIN_FSTESTS
+		return
+	fi
+	local d f
+	for d in generic ext4 xfs; do
+		for f in "$FST/xfstests/tests/$d"/[0-9]*; do
+			case $f in *.out*|*.cfg) continue ;; esac
+			awk -v want="$GROUPS_RUN" -v name="$d/${f##*/}" '
+				/^_begin_fstest/ {
+					quick = 0; hit = 0
+					for (i = 2; i <= NF; i++) {
+						if ($i == "quick") quick = 1
+						if ((" " want " ") ~ (" " $i " ")) hit = 1
+					}
+					if (quick && hit) print name
+					exit
+				}' "$f"
+		done
+	done
+}
+
+# fstests asks for these users (README: "Setup Environment"); the guest
+# shares the host's /etc.
+add_users() {
+	local u
+	getent group fsgqa >/dev/null || groupadd fsgqa || return 1
+	for u in fsgqa fsgqa2 123456-fsgqa; do
+		getent passwd "$u" >/dev/null ||
+			useradd -M -g fsgqa "$u" || return 1
+	done
+}
+
+run_kernel() {	# run_kernel NAME BZIMAGE OUTDIR: the selection on one kernel
+	local t d
+	rm -rf "$3"
+	mkdir -p "$FST/disks"
+	for d in test scratch; do
+		rm -f "$FST/disks/$d.img"
+		truncate -s "$DISK_SIZE" "$FST/disks/$d.img" || return 1
+	done
+	t=$(date +%s)
+	note "fstests: booting $1 for $CONFIGS ($(wc -l < "$FST/list") tests)"
+	VADDR_PIN_KERNEL=$2 VADDR_PIN_GUEST_MEM=$GUEST_MEM \
+		VADDR_PIN_GUEST_MEMMAP=$GUEST_MEMMAP \
+		VADDR_PIN_GUEST_DISKS="$FST/disks/test.img $FST/disks/scratch.img" \
+		VADDR_PIN_GUEST_TIMEOUT=${VADDR_PIN_FSTESTS_TIMEOUT:-86400} \
+		"$TOP/scripts/run-guest.sh" fstests \
+		"vp_fst_configs=${CONFIGS// /,}" "vp_fst_list=$FST/list"
+	local rc=$?
+	mkdir -p "$3"
+	cp -a "$RESULTS/fstests/." "$3/"
+	note "fstests: $1 ran $(( $(date +%s) - t ))s"
+	return $rc
+}
+
+[ -n "$FST_TARBALL" ] || die "no fstests tarball in $VENDOR"
+mkdir -p "$FST"
+t0=$(date +%s)
+"$TOP/scripts/install-deps.sh" fstests || exit 1
+step build-fstests build_fstests
+build_for_guest "fstests-"
+step build-stock build_stock
+step users add_users
+selection > "$FST/list"
+[ -s "$FST/list" ] || die "fstests: no test selected"
+
+key=$( { cat "$BUILD/obj-stock/.config" "$FST/list" \
+	"$TOP/scripts/guest-fstests.sh"; echo "$FST_TARBALL $CONFIGS"; } |
+	sha256sum | cut -c1-16)
+base=$FST/baseline/$key
+if [ -f "$base/done" ]; then
+	note "fstests: stock's results from build/fstests/baseline/$key"
+else
+	run_kernel stock "$BUILD/obj-stock/arch/x86/boot/bzImage" "$base.tmp" ||
+		die "fstests: the stock kernel's run did not finish"
+	rm -rf "$base"
+	mv "$base.tmp" "$base"
+	touch "$base/done"
+fi
+run_kernel series "$KERNEL" "$FST/series" ||
+	die "fstests: the series' run did not finish"
+note "fstests: $(( $(date +%s) - t0 ))s in all"
+# shellcheck disable=SC2086 # one word per configuration
+python3 "$TOP/scripts/fstests_compare.py" "$base/fstests" \
+	"$FST/series/fstests" $CONFIGS
