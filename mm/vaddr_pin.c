@@ -858,14 +858,14 @@ static int fs_pin_for_write(struct vaddr_pin_range *range, struct file *file)
 				    (loff_t)range->nr_pages << PAGE_SHIFT);
 }
 
-/* The pages of @folio, at @first in the file, outside [@start, @last]. */
-static unsigned long folio_pages_outside(struct folio *folio, pgoff_t first,
-					 pgoff_t start, pgoff_t last)
+/* The pages of @folio of the page cache outside [@start, @last]. */
+static unsigned long folio_pages_outside(struct folio *folio, pgoff_t start,
+					 pgoff_t last)
 {
-	pgoff_t end = first + folio_nr_pages(folio) - 1;
+	pgoff_t end = folio->index + folio_nr_pages(folio) - 1;
 
 	return folio_nr_pages(folio) -
-	       (min(end, last) - max(first, start) + 1);
+	       (min(end, last) - max(folio->index, start) + 1);
 }
 
 /*
@@ -916,17 +916,18 @@ static void split_range_ends(struct vaddr_pin_range *range)
 	struct folio *folio;
 	int i;
 
-	if (!(range->flags & VADDR_PIN_RANGE_CACHE_WRITE) ||
-	    fs_pin_for_write(range, range->fp.lease_file))
+	if (!(range->flags & VADDR_PIN_RANGE_CACHE_WRITE))
 		return;
 	mapping = range->fp.lease_file->f_mapping;
 	for (i = 0; i < ARRAY_SIZE(ends); i++) {
 		folio = filemap_get_folio(mapping, ends[i]);
 		if (IS_ERR(folio))
 			continue;
+		/* The filesystem is asked last: xfs walks its extents. */
 		if (folio_splittable(folio, mapping, 0) &&
-		    folio_pages_outside(folio, folio->index, range->fp.it.start,
-					range->fp.it.last))
+		    folio_pages_outside(folio, range->fp.it.start,
+					range->fp.it.last) &&
+		    !fs_pin_for_write(range, range->fp.lease_file))
 			split_clean(mapping, folio);
 		folio_put(folio);
 	}
@@ -955,7 +956,7 @@ static unsigned long pages_beside(struct vaddr_pin_range *range,
 		return 0;
 	/* Our pins of it: the record's pages in it, as GUP pins each. */
 	ours = folio_nr_pages(folio) -
-	       folio_pages_outside(folio, folio->index, range->fp.it.start,
+	       folio_pages_outside(folio, range->fp.it.start,
 				   range->fp.it.last);
 	if (splittable && !folio_splittable(folio, mapping, ours))
 		return 0;
