@@ -132,6 +132,7 @@
 
 #include <linux/dax.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/kdev_t.h>
 #include <linux/file_pin_lease.h>
@@ -229,8 +230,27 @@ static void count_records(long nr)
 {
 	atomic_long_add(nr, &vaddr_pin_nr_records);
 }
+
+/*
+ * How long release_ranges() sleeps between untying a record and unpinning
+ * its pages: vaddr_pin_unpin_delay_ms in debugfs, 0 but in a test that
+ * runs writeback and reclaim in that window.
+ */
+static unsigned int vaddr_pin_unpin_delay_ms;
+
+static void unpin_delay(void)
+{
+	unsigned int ms = READ_ONCE(vaddr_pin_unpin_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
 #else
 static void count_records(long nr)
+{
+}
+
+static void unpin_delay(void)
 {
 }
 #endif
@@ -463,6 +483,7 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 			dirty = false;
 		}
 		file_pin_untie(&range->fp);
+		unpin_delay();
 		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
 					    dirty);
 		charged += range->nr_charged;
@@ -682,6 +703,8 @@ static void vaddr_pin_debug_init(void)
 			    &vaddr_pin_counts_fops);
 	debugfs_create_u32("vaddr_pin_exit_grace_ms", 0600, NULL,
 			   &vaddr_pin_exit_grace_ms);
+	debugfs_create_u32("vaddr_pin_unpin_delay_ms", 0600, NULL,
+			   &vaddr_pin_unpin_delay_ms);
 }
 #else
 static void report_bad_unpin(struct vaddr_pin *vp, struct page **pages,
@@ -1181,7 +1204,9 @@ static int start_write(struct vaddr_pin_range *range, struct file *file)
 {
 	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
 	loff_t end = ((loff_t)range->fp.it.last + 1) << PAGE_SHIFT;
+	struct address_space *mapping = file->f_mapping;
 	int err = fs_allows_pin_for_write(range, file);
+	errseq_t since;
 	bool first;
 
 	if (err)
@@ -1190,7 +1215,17 @@ static int start_write(struct vaddr_pin_range *range, struct file *file)
 	dirty_pages(range);
 	if (!first)
 		return 0;
-	err = filemap_write_and_wait_range(file->f_mapping, pos, end - 1);
+	/*
+	 * Fail on an error of this writeback (or one nobody saw yet), not on
+	 * the AS_EIO of an earlier one elsewhere in the file; and leave the
+	 * error for the file's other users, as fsync() does.
+	 */
+	since = filemap_sample_wb_err(mapping);
+	err = filemap_fdatawrite_range(mapping, pos, end - 1);
+	if (!err) {
+		filemap_fdatawait_range_keep_errors(mapping, pos, end - 1);
+		err = filemap_check_wb_err(mapping, since);
+	}
 	/* Killed while waiting for the thaw of a frozen filesystem. */
 	return err == -ERESTARTSYS ? -EINTR : err;
 }

@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) "vaddr_pin_test: " fmt
 
 #include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/init.h>
@@ -330,9 +331,22 @@ static int vp_test_fill(struct vp_test_ctx *ctx,
 }
 
 /*
- * Have the filesystem release each page-cache folio of a pin, as reclaim
- * and invalidation do (filemap_release_folio()): which keep their buffers?
+ * Have the filesystem release @folio's private state, as reclaim and
+ * invalidation do (filemap_release_folio()): does it keep it?
  */
+static bool folio_keeps_private_state(struct folio *folio)
+{
+	bool kept;
+
+	folio_lock(folio);
+	if (folio_test_private(folio))
+		filemap_release_folio(folio, GFP_KERNEL);
+	kept = folio_test_private(folio);
+	folio_unlock(folio);
+	return kept;
+}
+
+/* Which page-cache folios of a pin keep their buffers? */
 static int vp_test_release_folios(struct vp_test_ctx *ctx,
 				  struct vaddr_pin_test_release __user *uarg)
 {
@@ -350,15 +364,47 @@ static int vp_test_release_folios(struct vp_test_ctx *ctx,
 
 		if (folio_test_anon(folio) || !folio_mapping(folio))
 			continue;
-		folio_lock(folio);
-		if (folio_test_private(folio))
-			filemap_release_folio(folio, GFP_KERNEL);
-		arg.kept += folio_test_private(folio);
-		folio_unlock(folio);
+		arg.kept += folio_keeps_private_state(folio);
 	}
 	mutex_unlock(&ctx->lock);
 	if (!pin)
 		return -ENOENT;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+/* Which page-cache folios of a range of a file keep their buffers? */
+static int vp_test_release_file(struct vaddr_pin_test_release_file __user *uarg)
+{
+	struct vaddr_pin_test_release_file arg;
+	pgoff_t index, end;
+	struct folio *folio;
+	struct fd f;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (!PAGE_ALIGNED(arg.offset) || !PAGE_ALIGNED(arg.len) ||
+	    arg.len > VADDR_PIN_TEST_MAX_PAGES << PAGE_SHIFT ||
+	    arg.offset > MAX_LFS_FILESIZE - arg.len)
+		return -EINVAL;
+	f = fdget(arg.fd);
+	if (!fd_file(f))
+		return -EBADF;
+	arg.kept = 0;
+	index = arg.offset >> PAGE_SHIFT;
+	end = index + (arg.len >> PAGE_SHIFT);
+	while (index < end) {
+		folio = filemap_get_folio(fd_file(f)->f_mapping, index);
+		if (IS_ERR(folio)) {
+			index++;
+			continue;
+		}
+		if (folio_keeps_private_state(folio))
+			arg.kept += min(folio_next_index(folio), end) - index;
+		index = folio_next_index(folio);
+		folio_put(folio);
+		cond_resched();
+	}
+	fdput(f);
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
@@ -378,6 +424,8 @@ static long vp_test_ioctl(struct file *file, unsigned int cmd,
 		return vp_test_fill(ctx, (void __user *)arg);
 	case VADDR_PIN_TEST_IOC_RELEASE:
 		return vp_test_release_folios(ctx, (void __user *)arg);
+	case VADDR_PIN_TEST_IOC_RELEASE_FILE:
+		return vp_test_release_file((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -51,6 +51,18 @@ struct vaddr_pin_test_release {
 	__u32 kept;		/* out: pages whose folio kept private state */
 };
 
+/*
+ * The same for the page-cache folios of [@offset, @offset + @len) of an
+ * open file, whatever holds them: no pin of this file is needed, so it
+ * can be asked while another thread is in UNPIN.
+ */
+struct vaddr_pin_test_release_file {
+	__s32 fd;		/* in: a file the caller has open */
+	__u32 kept;		/* out: pages whose folio kept private state */
+	__u64 offset;		/* in: bytes, page aligned */
+	__u64 len;		/* in: bytes, a multiple of the page size */
+};
+
 #define VADDR_PIN_TEST_PINNED		0x1	/* state: still pinned */
 #define VADDR_PIN_TEST_REVOKING		0x2	/* state: revoke asked, not done */
 
@@ -59,5 +71,7 @@ struct vaddr_pin_test_release {
 #define VADDR_PIN_TEST_IOC_STATE	_IOWR('V', 0x42, struct vaddr_pin_test_state)
 #define VADDR_PIN_TEST_IOC_FILL		_IOW('V', 0x43, struct vaddr_pin_test_fill)
 #define VADDR_PIN_TEST_IOC_RELEASE	_IOWR('V', 0x44, struct vaddr_pin_test_release)
+#define VADDR_PIN_TEST_IOC_RELEASE_FILE	\
+	_IOWR('V', 0x45, struct vaddr_pin_test_release_file)
 
 #endif /* __MM_VADDR_PIN_TEST_H */

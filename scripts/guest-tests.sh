@@ -157,7 +157,8 @@ writeback_pins() {
 	# xfs keeps no private state in a one-block folio: nothing to strip;
 	# ext4 makes no large folios (6.12).
 	case $1 in
-	ext4)	only="-t leased_pinned_folios_keep_their_buffers" ;;
+	ext4)	only="-t leased_pinned_folios_keep_their_buffers
+		      -t write_pin_is_dirtied_before_it_is_untied" ;;
 	xfs)	only="-t part_of_a_large_folio_is_charged_for_what_it_keeps" ;;
 	esac
 	# shellcheck disable=SC2086 # one word per option

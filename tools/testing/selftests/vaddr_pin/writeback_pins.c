@@ -32,6 +32,9 @@
  *   writeback_pins -t leased_pinned_folios_keep_their_buffers
  *                               reclaim does not strip the buffers of a
  *                               DMA-pinned folio of a leased file (ext4)
+ *   writeback_pins -t write_pin_is_dirtied_before_it_is_untied
+ *                               a pin for write unpinned dirty leaves no
+ *                               page dirty without its buffers (ext4)
  *   writeback_pins -t stable_pages_are_not_pinned_for_write
  *                               no pin for write of page cache on a device
  *                               that needs stable pages ($VP_TEST_FS on a
@@ -1214,24 +1217,29 @@ static unsigned long pfn_of(const char *addr)
 	return entry & ((1ULL << 55) - 1);
 }
 
+/* The /proc/kpageflags bits of the page mapped at @addr; false if unknown. */
+static bool page_flags(const char *addr, unsigned long long *flags)
+{
+	unsigned long pfn = pfn_of(addr);
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	ssize_t n = -1;
+
+	if (fd >= 0 && pfn)
+		n = pread(fd, flags, sizeof(*flags), pfn * sizeof(*flags));
+	if (fd >= 0)
+		close(fd);
+	return n == sizeof(*flags);
+}
+
 /*
  * Where the page mapped at @addr is in its folio: 0 alone (a small folio),
  * 1 the head of a large one, 2 a tail; -1 if unknown.
  */
 static int folio_part(const char *addr)
 {
-	unsigned long pfn = pfn_of(addr);
 	unsigned long long flags;
-	int fd = open("/proc/kpageflags", O_RDONLY);
-	ssize_t n = -1;
 
-	if (fd >= 0 && pfn) {
-		n = pread(fd, &flags, sizeof(flags), pfn * sizeof(flags));
-		close(fd);
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	if (n != sizeof(flags))
+	if (!page_flags(addr, &flags))
 		return -1;
 	if (flags & (1ULL << KPF_COMPOUND_TAIL))
 		return 2;
@@ -1320,6 +1328,90 @@ TEST(part_of_a_large_folio_is_charged_for_what_it_keeps)
 	EXPECT_EQ(1, vmstat("nr_dirty_pinned") - dirty0);
 	EXPECT_EQ(1, vm_pin_pages() - charged0);
 	ASSERT_EQ(0, unpin(pinner, wid, VADDR_PIN_TEST_DIRTY));
+
+	close(pinner);
+	munmap(map, len);
+	close(fd);
+	unlink(path);
+}
+
+/* ===== The unpin of a pin for write ===== */
+
+#define KPF_DIRTY	4	/* <linux/kernel-page-flags.h> */
+#define KPF_PRIVATE	35
+#define UNPIN_DELAY	"/sys/kernel/debug/vaddr_pin_unpin_delay_ms"
+
+/*
+ * How many pages of [0, @len) of @fd keep their buffers when asked to drop
+ * them, through any open pinner: no pin is needed.
+ */
+static long file_buffers_kept(int pinner, int fd, size_t len)
+{
+	struct vaddr_pin_test_release_file arg = { .fd = fd, .len = len };
+
+	return ioctl(pinner, VADDR_PIN_TEST_IOC_RELEASE_FILE, &arg) ?
+	       -1 : arg.kept;
+}
+
+/*
+ * A pin for write is dirtied, when its owner asks, before it is untied:
+ * once untied, writeback may clean its folios and reclaim strip their
+ * buffers, and dirtying one afterwards leaves it dirty without them (ext4:
+ * "page without buffers").  Releasing the lease makes the test pinner
+ * revoke the pin, which unpins it dirty; vaddr_pin_unpin_delay_ms holds
+ * that unpin between the untie and the unpin while the file is written
+ * back and its folios are asked to drop their buffers, as reclaim would.
+ * Afterwards no page of the file is dirty without buffers, and what the
+ * device wrote is on disk.  ext4 (xfs keeps no state in one-block folios).
+ */
+TEST(write_pin_is_dirtied_before_it_is_untied)
+{
+	const size_t len = 1UL << 20;
+	const long ps = sysconf(_SC_PAGESIZE), pages = len / ps;
+	long vm_pin0, stripped, dirty = 0, bare = 0, i;
+	unsigned long long flags;
+	char path[PATH_MAX], *map;
+	unsigned int id;
+	int fd, pinner;
+
+	if (strcmp(getenv("VP_TEST_FS") ?: "", "ext4"))
+		SKIP(return, "only ext4 keeps buffers in one-block folios");
+	wb_path(path, sizeof(path), "untie.data");
+	fd = create_file_of(path, len, 0x6b);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	pinner = open(PINNER, O_RDWR);
+	ASSERT_LE(0, pinner);
+	vm_pin0 = vm_pin_pages();
+	ASSERT_LE(0, vm_pin0);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
+	ASSERT_EQ(0, pin(pinner, map, len, VADDR_PIN_TEST_WRITE, &id));
+	ASSERT_EQ(0, fill(pinner, id, 0x3c));
+
+	ASSERT_EQ(0, write_long(UNPIN_DELAY, 3000));
+	/* Back once the revoke untied the pin, which then sleeps. */
+	EXPECT_EQ(0, fcntl(fd, F_SETLEASE, F_UNLCK));
+	EXPECT_EQ(0, fsync(fd));
+	stripped = pages - file_buffers_kept(pinner, fd, len);
+	for (i = 0; i < 100 && vm_pin_pages() != vm_pin0; i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(0, write_long(UNPIN_DELAY, 0));
+	EXPECT_EQ(vm_pin0, vm_pin_pages()) TH_LOG("the revoke did not unpin");
+
+	for (i = 0; i < pages; i++) {
+		ASSERT_TRUE(page_flags(map + i * ps, &flags));
+		dirty += !!(flags & (1ULL << KPF_DIRTY));
+		bare += (flags & (1ULL << KPF_DIRTY)) &&
+			!(flags & (1ULL << KPF_PRIVATE));
+	}
+	TH_LOG("%ld of %ld pages stripped in the window; %ld dirty, %ld of them without buffers",
+	       stripped, pages, dirty, bare);
+	/* The window was reached: else the test could not fail. */
+	EXPECT_EQ(pages, stripped);
+	EXPECT_EQ(0, bare);
+	EXPECT_EQ(0, lost_in_range(path, 0, len, 0x3c));
 
 	close(pinner);
 	munmap(map, len);
