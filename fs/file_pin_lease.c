@@ -441,7 +441,8 @@ bool file_pin_range_pinned_for_write(struct address_space *mapping,
  * tied after GUP took it, so a folio that is DMA-pinned while its file
  * holds a lease may be one that is about to be tied for write: it keeps
  * its state too.  The pin's unpin dirties it before it is untied (or it
- * stays dirty), so no writeback cleans it in between.
+ * stays dirty), so no writeback cleans it in between; only a context torn
+ * down with its pins, a misuse, unties them first.
  *
  * Context: Any context that may take a spinlock.
  * Return: true if @folio must keep its private state.

@@ -232,9 +232,9 @@ static void count_records(long nr)
 }
 
 /*
- * How long release_ranges() sleeps between untying a record and unpinning
- * its pages: vaddr_pin_unpin_delay_ms in debugfs, 0 but in a test that
- * runs writeback and reclaim in that window.
+ * How long release_ranges() sleeps between untying a tied record and
+ * unpinning its pages, at most 10 s: vaddr_pin_unpin_delay_ms in debugfs,
+ * 0 but in a test that runs writeback and reclaim in that window.
  */
 static unsigned int vaddr_pin_unpin_delay_ms;
 
@@ -242,8 +242,9 @@ static void unpin_delay(void)
 {
 	unsigned int ms = READ_ONCE(vaddr_pin_unpin_delay_ms);
 
+	/* Bounded: the owner may hold its own locks here. */
 	if (ms)
-		msleep(ms);
+		msleep(min(ms, 10000U));
 }
 #else
 static void count_records(long nr)
@@ -472,6 +473,7 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 
 	list_for_each_entry_safe(range, next, ranges, list) {
 		bool dirty = make_dirty && (range->flags & VADDR_PIN_RANGE_WRITE);
+		bool tied;
 
 		/*
 		 * Page cache that writeback keeps dirty: dirtied while it
@@ -482,8 +484,10 @@ static void release_ranges(struct mm_struct *mm, struct list_head *ranges,
 			dirty_pages(range);
 			dirty = false;
 		}
+		tied = !RB_EMPTY_NODE(&range->fp.it.rb);
 		file_pin_untie(&range->fp);
-		unpin_delay();
+		if (tied)
+			unpin_delay();
 		unpin_user_pages_dirty_lock(range->pages, range->nr_pages,
 					    dirty);
 		charged += range->nr_charged;
@@ -1205,7 +1209,7 @@ static int start_write(struct vaddr_pin_range *range, struct file *file)
 	loff_t pos = (loff_t)range->fp.it.start << PAGE_SHIFT;
 	loff_t end = ((loff_t)range->fp.it.last + 1) << PAGE_SHIFT;
 	struct address_space *mapping = file->f_mapping;
-	int err = fs_allows_pin_for_write(range, file);
+	int err = fs_allows_pin_for_write(range, file), wb_err;
 	errseq_t since;
 	bool first;
 
@@ -1216,18 +1220,19 @@ static int start_write(struct vaddr_pin_range *range, struct file *file)
 	if (!first)
 		return 0;
 	/*
-	 * Fail on an error of this writeback (or one nobody saw yet), not on
-	 * the AS_EIO of an earlier one elsewhere in the file; and leave the
-	 * error for the file's other users, as fsync() does.
+	 * Fail on an error of this writeback, or on one nobody saw yet (once:
+	 * it is seen then), not on the AS_EIO of an earlier one; the files
+	 * open on the inode still see it at their fsync().
 	 */
 	since = filemap_sample_wb_err(mapping);
 	err = filemap_fdatawrite_range(mapping, pos, end - 1);
-	if (!err) {
-		filemap_fdatawait_range_keep_errors(mapping, pos, end - 1);
-		err = filemap_check_wb_err(mapping, since);
-	}
 	/* Killed while waiting for the thaw of a frozen filesystem. */
-	return err == -ERESTARTSYS ? -EINTR : err;
+	if (err == -ERESTARTSYS)
+		return -EINTR;
+	if (err != -EIO)
+		filemap_fdatawait_range_keep_errors(mapping, pos, end - 1);
+	wb_err = errseq_check_and_advance(&mapping->wb_err, &since);
+	return err ?: wb_err;
 }
 
 /*

@@ -332,14 +332,18 @@ static int vp_test_fill(struct vp_test_ctx *ctx,
 
 /*
  * Have the filesystem release @folio's private state, as reclaim and
- * invalidation do (filemap_release_folio()): does it keep it?
+ * invalidation do (filemap_release_folio()): does it keep it?  Only a
+ * clean folio still in @mapping is asked, as reclaim would: releasing the
+ * clean buffers of a dirty folio would cancel its dirty bit.
  */
-static bool folio_keeps_private_state(struct folio *folio)
+static bool folio_keeps_private_state(struct folio *folio,
+				      struct address_space *mapping)
 {
 	bool kept;
 
 	folio_lock(folio);
-	if (folio_test_private(folio))
+	if (folio_test_private(folio) && folio->mapping == mapping &&
+	    !folio_test_dirty(folio) && !folio_test_writeback(folio))
 		filemap_release_folio(folio, GFP_KERNEL);
 	kept = folio_test_private(folio);
 	folio_unlock(folio);
@@ -361,10 +365,12 @@ static int vp_test_release_folios(struct vp_test_ctx *ctx,
 	pin = xa_load(&ctx->pins, arg.id);
 	for (i = 0; pin && i < pin->nr_pages; i++) {
 		struct folio *folio = page_folio(pin->pages[i]);
+		struct address_space *mapping;
 
-		if (folio_test_anon(folio) || !folio_mapping(folio))
+		mapping = folio_test_anon(folio) ? NULL : folio_mapping(folio);
+		if (!mapping)
 			continue;
-		arg.kept += folio_keeps_private_state(folio);
+		arg.kept += folio_keeps_private_state(folio, mapping);
 	}
 	mutex_unlock(&ctx->lock);
 	if (!pin)
@@ -398,7 +404,7 @@ static int vp_test_release_file(struct vaddr_pin_test_release_file __user *uarg)
 			index++;
 			continue;
 		}
-		if (folio_keeps_private_state(folio))
+		if (folio_keeps_private_state(folio, fd_file(f)->f_mapping))
 			arg.kept += min(folio_next_index(folio), end) - index;
 		index = folio_next_index(folio);
 		folio_put(folio);
