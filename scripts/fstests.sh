@@ -7,13 +7,13 @@
 #      built under build/fstests/xfstests;
 #   2. the test kernel (build/bzImage: lockdep, KASAN), and stock 6.12.117
 #      (the pristine source, no patches/) built with the test kernel's
-#      .config into build/obj-stock;
+#      .config into $CACHE/obj-stock (/var/cache/vaddr_pin);
 #   3. one guest boot per kernel (scripts/guest-fstests.sh) running the
 #      selection on ext4 and xfs (two virtio disks) and on ext4 -o dax and
 #      xfs -o dax (two memmap= pmem regions), each failure run twice;
 #   4. scripts/fstests_compare.py: the table and the new failures.
 #
-# Stock's results are kept in build/fstests/baseline/KEY, KEY naming the
+# Stock's results are kept in $CACHE/fstests-baseline/KEY, KEY naming the
 # stock .config, the fstests release, the selection and the guest script:
 # a later run boots stock again only when one of them changed.
 #
@@ -30,6 +30,8 @@ CONFIGS=${VADDR_PIN_FSTESTS_CONFIGS:-ext4 xfs ext4-dax xfs-dax}
 # The tests: scripts/fstests.list, a dozen of the groups of the paths the
 # series changes; the README ("fstests") says why so few.
 LIST=$TOP/scripts/fstests.list
+# Stock's objects and results outlive the checkout, as the ccache does.
+STOCK_OBJ=$CACHE/obj-stock
 # Guest: two virtio disks for ext4 and xfs, two pmem regions (above the
 # PCI hole of 8 GiB of RAM) for the -dax configurations.
 GUEST_MEM=8G
@@ -66,7 +68,7 @@ build_fstests() {
 # it), the test kernel's .config, olddefconfig dropping what the series
 # adds.
 build_stock() {
-	local obj=$BUILD/obj-stock
+	local obj=$STOCK_OBJ
 	mkdir -p "$obj"
 	if ! cmp -s "$BUILD/obj/.config" "$obj/.config.series"; then
 		cp "$BUILD/obj/.config" "$obj/.config" &&
@@ -133,14 +135,14 @@ step users add_users
 selection > "$FST/list"
 [ -s "$FST/list" ] || die "fstests: no test selected"
 
-key=$( { cat "$BUILD/obj-stock/.config" "$FST/list" \
+key=$( { cat "$STOCK_OBJ/.config" "$FST/list" \
 	"$TOP/scripts/guest-fstests.sh"; echo "$FST_TARBALL $CONFIGS"; } |
 	sha256sum | cut -c1-16)
-base=$FST/baseline/$key
+base=$CACHE/fstests-baseline/$key
 if [ -f "$base/done" ]; then
-	note "fstests: stock's results from build/fstests/baseline/$key"
+	note "fstests: stock's results from $base"
 else
-	run_kernel stock "$BUILD/obj-stock/arch/x86/boot/bzImage" "$base.tmp" ||
+	run_kernel stock "$STOCK_OBJ/arch/x86/boot/bzImage" "$base.tmp" ||
 		die "fstests: the stock kernel's run did not finish"
 	rm -rf "$base"
 	mv "$base.tmp" "$base"
