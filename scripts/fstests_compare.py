@@ -75,7 +75,11 @@ def compare(stock, series):
 def main(argv):
     if len(argv) == 3 and argv[1] == '--failed':
         got = outcomes(argv[2]) or {}
-        print('\n'.join(t for t, o in sorted(got.items()) if o == 'fail'))
+        # Nothing at all when nothing failed: an empty line would read as
+        # a list, and ./check without tests runs the whole auto group.
+        for test, outcome in sorted(got.items()):
+            if outcome == 'fail':
+                print(test)
         return 0
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)

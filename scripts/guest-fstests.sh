@@ -27,7 +27,8 @@ mount -t tmpfs tmpfs /var/tmp
 mkdir -p /tmp/test /tmp/scratch
 
 run_check() {	# run_check CONFIG SECTION LIST: ./check over LIST's tests
-	[ -s "$3" ] || return 0
+	# No test named: ./check would run the whole auto group.
+	grep -q '[^[:space:]]' "$3" 2>/dev/null || return 0
 	# shellcheck disable=SC2046 # one word per test
 	./check -R xunit -x dangerous $(cat "$3") > "$out/$2.log" 2>&1
 	mkdir -p "$out/$2"

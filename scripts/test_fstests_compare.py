@@ -62,6 +62,9 @@ def main():
 
         report(f'{series}/xfs/result.xml', {'generic/001': 'pass'})
         report(f'{stock}/xfs/result.xml', {'generic/001': 'pass'})
+        rc, out = run('--failed', f'{series}/xfs/result.xml')
+        if rc != 0 or out != '':
+            bad.append(f'--failed without failures printed {out!r}')
         rc, out = run(stock, series, 'xfs')
         if rc != 0 or 'fstests: 1 run, 1 passed on both, 0 new failures' not in out:
             bad.append(f'all passed: exit {rc}, output:\n{out}')
