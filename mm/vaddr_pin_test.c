@@ -382,6 +382,7 @@ static int vp_test_release_folios(struct vp_test_ctx *ctx,
 static int vp_test_release_file(struct vaddr_pin_test_release_file __user *uarg)
 {
 	struct vaddr_pin_test_release_file arg;
+	struct address_space *mapping;
 	pgoff_t index, end;
 	struct folio *folio;
 	struct fd f;
@@ -395,16 +396,17 @@ static int vp_test_release_file(struct vaddr_pin_test_release_file __user *uarg)
 	f = fdget(arg.fd);
 	if (!fd_file(f))
 		return -EBADF;
+	mapping = fd_file(f)->f_mapping;
 	arg.kept = 0;
 	index = arg.offset >> PAGE_SHIFT;
 	end = index + (arg.len >> PAGE_SHIFT);
 	while (index < end) {
-		folio = filemap_get_folio(fd_file(f)->f_mapping, index);
+		folio = filemap_get_folio(mapping, index);
 		if (IS_ERR(folio)) {
 			index++;
 			continue;
 		}
-		if (folio_keeps_private_state(folio, fd_file(f)->f_mapping))
+		if (folio_keeps_private_state(folio, mapping))
 			arg.kept += min(folio_next_index(folio), end) - index;
 		index = folio_next_index(folio);
 		folio_put(folio);

@@ -68,14 +68,13 @@ build_fstests() {
 # it), the test kernel's .config, olddefconfig dropping what the series
 # adds.
 build_stock() {
-	local obj=$STOCK_OBJ
-	mkdir -p "$obj"
-	if ! cmp -s "$BUILD/obj/.config" "$obj/.config.series"; then
-		cp "$BUILD/obj/.config" "$obj/.config" &&
-			TREE=$PRISTINE OBJ=$obj kmake -s olddefconfig &&
-			cp "$BUILD/obj/.config" "$obj/.config.series" || return 1
+	mkdir -p "$STOCK_OBJ"
+	if ! cmp -s "$BUILD/obj/.config" "$STOCK_OBJ/.config.series"; then
+		cp "$BUILD/obj/.config" "$STOCK_OBJ/.config" &&
+			TREE=$PRISTINE OBJ=$STOCK_OBJ kmake -s olddefconfig &&
+			cp "$BUILD/obj/.config" "$STOCK_OBJ/.config.series" || return 1
 	fi
-	TREE=$PRISTINE OBJ=$obj kmake -j"$NPROC" bzImage
+	TREE=$PRISTINE OBJ=$STOCK_OBJ kmake -j"$NPROC" bzImage
 }
 
 # The selection: scripts/fstests.list without its comments, or
