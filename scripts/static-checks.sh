@@ -149,3 +149,8 @@ fi
 # make fstests' comparison (scripts/fstests_compare.py) on made-up reports.
 python3 "$TOP/scripts/test_fstests_compare.py" > "$log" 2>&1
 record "fstests-compare" "$log"
+log=$(mktemp)
+
+# make check's verdict (scripts/summarize.py) shows a failed case's lines.
+python3 "$TOP/scripts/test_summarize.py" > "$log" 2>&1
+record "summarize" "$log"

@@ -46,12 +46,36 @@ class Tally:
 
 
 def read_log(resdir, name, limit=60):
-    path = os.path.join(resdir, "logs", name + ".log")
-    if not os.path.exists(path):
-        return ""
-    with open(path, errors="replace") as f:
-        lines = f.read().splitlines()
-    return "\n".join(lines[-limit:])
+    """The log of test NAME: its own file, or its part of its program's."""
+    logs = os.path.join(resdir, "logs")
+    path = os.path.join(logs, name + ".log")
+    if os.path.exists(path):
+        with open(path, errors="replace") as f:
+            lines = f.read().splitlines()
+        return "\n".join(lines[-limit:])
+    # A kselftest program's cases are named PROGRAM.CASE; it has one log.
+    prog = name
+    while "." in prog:
+        prog = prog.rsplit(".", 1)[0]
+        path = os.path.join(logs, prog + ".log")
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                return case_log(f.read(), name[len(prog) + 1:], limit)
+    return ""
+
+
+def case_log(text, case, limit):
+    """The lines kselftest_harness printed from "RUN CASE" to its result."""
+    out = None
+    for line in text.splitlines():
+        if out is None:
+            if re.match(r"^#\s+RUN\s+%s\b" % re.escape(case), line):
+                out = [line]
+            continue
+        out.append(line)
+        if re.match(r"^(not ok|ok) \d+ %s\b" % re.escape(case), line):
+            break
+    return "\n".join((out or [])[-limit:])
 
 
 def scan_tap(resdir, prefix, tally, required=False):

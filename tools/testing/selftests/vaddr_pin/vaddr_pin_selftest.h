@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../../../mm/vaddr_pin_test.h"
@@ -351,6 +352,16 @@ static inline unsigned long env_or(const char *name, unsigned long dflt)
 	const char *v = getenv(name);
 
 	return v ? strtoul(v, NULL, 0) : dflt;
+}
+
+/* Milliseconds of CLOCK_MONOTONIC from @t0 to now. */
+static inline long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 #endif /* __SELFTESTS_VADDR_PIN_H */
