@@ -13,9 +13,12 @@
 #      xfs -o dax (two memmap= pmem regions), each failure run twice;
 #   4. scripts/fstests_compare.py: the table and the new failures.
 #
-# Stock's results are kept in $CACHE/fstests-baseline/KEY, KEY naming the
-# stock .config, the fstests release, the selection and the guest script:
-# a later run boots stock again only when one of them changed.
+# A configuration's results are kept once it ran to its end, and a later
+# run boots a kernel only for the configurations it lacks: stock's in
+# $CACHE/fstests-baseline/KEY/ (KEY names the stock .config, the fstests
+# release, the selection and the guest script), the series' in
+# build/fstests/series/KEY2/ (KEY2 adds the series' sources).  A run that
+# stops (a timeout, ^C) keeps the configurations it finished.
 #
 # VADDR_PIN_FSTESTS="generic/001 xfs/002" runs those tests instead of the
 # selection, VADDR_PIN_FSTESTS_CONFIGS="xfs ext4-dax" only those
@@ -98,16 +101,28 @@ add_users() {
 	done
 }
 
-run_kernel() {	# run_kernel NAME BZIMAGE OUTDIR: the selection on one kernel
-	local t d
-	rm -rf "$3"
-	mkdir -p "$FST/disks"
-	for d in test scratch; do
-		rm -f "$FST/disks/$d.img"
-		truncate -s "$DISK_SIZE" "$FST/disks/$d.img" || return 1
+# run_kernel NAME BZIMAGE DIR: the configurations DIR has no results for,
+# on one kernel; those that ran to their end are kept in DIR.
+run_kernel() {
+	local cfg t todo='' rc=0
+	for cfg in $CONFIGS; do
+		[ -f "$3/$cfg.done" ] || todo+=" $cfg"
+	done
+	todo=${todo# }
+	if [ -z "$todo" ]; then
+		note "fstests: $1's results from ${3#"$TOP"/}"
+		return 0
+	fi
+	mkdir -p "$FST/disks" "$3"
+	for t in test scratch; do
+		rm -f "$FST/disks/$t.img"
+		truncate -s "$DISK_SIZE" "$FST/disks/$t.img" || return 1
 	done
 	t=$(date +%s)
-	note "fstests: booting $1 for $CONFIGS ($(wc -l < "$FST/list") tests)"
+	note "fstests: booting $1 for $todo ($(wc -l < "$FST/list") tests)"
+	# Stopped (a signal to this script), keep what finished all the same.
+	keep_to=$3
+	trap 'keep_finished "$keep_to"; exit 130' INT TERM
 	# cache=loose: generic/009 took 128 s instead of 329 s.
 	VADDR_PIN_KERNEL=$2 VADDR_PIN_GUEST_MEM=$GUEST_MEM \
 		VADDR_PIN_GUEST_ROOT_CACHE=loose \
@@ -115,12 +130,34 @@ run_kernel() {	# run_kernel NAME BZIMAGE OUTDIR: the selection on one kernel
 		VADDR_PIN_GUEST_DISKS="$FST/disks/test.img $FST/disks/scratch.img" \
 		VADDR_PIN_GUEST_TIMEOUT=${VADDR_PIN_FSTESTS_TIMEOUT:-86400} \
 		"$TOP/scripts/run-guest.sh" fstests \
-		"vp_fst_configs=${CONFIGS// /,}" "vp_fst_list=$FST/list"
-	local rc=$?
-	mkdir -p "$3"
-	cp -a "$RESULTS/fstests/." "$3/"
+		"vp_fst_configs=${todo// /,}" "vp_fst_list=$FST/list" || rc=$?
+	trap - INT TERM
+	keep_finished "$3"
 	note "fstests: $1 ran $(( $(date +%s) - t ))s"
+	for cfg in $todo; do
+		[ -f "$3/$cfg.done" ] || return 1
+	done
 	return $rc
+}
+
+# keep_finished DIR: the guest's configurations that ran to their end, with
+# its console, into DIR.
+keep_finished() {
+	local from=$RESULTS/fstests/fstests cfg
+	cp "$RESULTS/fstests/console.log" "$1/console.log" 2>/dev/null
+	for cfg in $CONFIGS; do
+		[ -f "$from/$cfg.done" ] || continue
+		rm -rf "${1:?}/$cfg" "$1/$cfg-again"
+		cp -a "$from/$cfg" "$from/$cfg.log" "$from/$cfg.done" "$1/" &&
+			{ [ ! -d "$from/$cfg-again" ] || cp -a "$from/$cfg-again" "$1/"; }
+	done
+}
+
+# The series' sources: what prepare-tree.sh puts into the kernel tree.
+series_sources() {
+	(cd "$TOP" && git ls-files -co --exclude-standard -- patches \
+		$NEW_FILE_DIRS | grep -v -e '^tools/' -e '^Documentation/' |
+		sort | xargs sha256sum)
 }
 
 [ -n "$FST_TARBALL" ] || die "no fstests tarball in $VENDOR"
@@ -135,21 +172,15 @@ selection > "$FST/list"
 [ -s "$FST/list" ] || die "fstests: no test selected"
 
 key=$( { cat "$STOCK_OBJ/.config" "$FST/list" \
-	"$TOP/scripts/guest-fstests.sh"; echo "$FST_TARBALL $CONFIGS"; } |
+	"$TOP/scripts/guest-fstests.sh"; echo "$FST_TARBALL"; } |
 	sha256sum | cut -c1-16)
 base=$CACHE/fstests-baseline/$key
-if [ -f "$base/done" ]; then
-	note "fstests: stock's results from $base"
-else
-	run_kernel stock "$STOCK_OBJ/arch/x86/boot/bzImage" "$base.tmp" ||
-		die "fstests: the stock kernel's run did not finish"
-	rm -rf "$base"
-	mv "$base.tmp" "$base"
-	touch "$base/done"
-fi
-run_kernel series "$KERNEL" "$FST/series" ||
+series=$FST/series/$( { echo "$key"; cat "$BUILD/obj/.config";
+	series_sources; } | sha256sum | cut -c1-16)
+run_kernel stock "$STOCK_OBJ/arch/x86/boot/bzImage" "$base" ||
+	die "fstests: the stock kernel's run did not finish"
+run_kernel series "$KERNEL" "$series" ||
 	die "fstests: the series' run did not finish"
 note "fstests: $(( $(date +%s) - t0 ))s in all"
 # shellcheck disable=SC2086 # one word per configuration
-python3 "$TOP/scripts/fstests_compare.py" "$base/fstests" \
-	"$FST/series/fstests" $CONFIGS
+python3 "$TOP/scripts/fstests_compare.py" "$base" "$series" $CONFIGS
