@@ -5,7 +5,8 @@
 S := scripts
 
 .PHONY: help deps tree kernel selftests static kunit selftest check demo demo-production \
-	bench stress fstests install-check shell edit refresh-patch clean distclean
+	bench stress fstests install-check install-tools shell edit refresh-patch \
+	clean distclean
 
 help:
 	@grep '^make [a-z-]* ' README.md
@@ -52,6 +53,20 @@ fstests:
 install-check: deps
 	@$(S)/install-check.sh; python3 $(S)/summarize.py -v --static build/results/install
 
+# make install-tools [DESTDIR=/tmp/root] [PREFIX=/usr/local]: lspins and
+# its manual, as util-linux installs lslocks.  Needs only a C compiler.
+PREFIX ?= /usr/local
+TOOLS_CFLAGS := -O2 -Wall $(CFLAGS)
+
+build/install-tools/lspins: tools/vaddr_pin/lspins.c
+	@mkdir -p $(@D)
+	$(CC) $(TOOLS_CFLAGS) $(LDFLAGS) -o $@ $<
+
+install-tools: build/install-tools/lspins
+	install -D -m 0755 build/install-tools/lspins $(DESTDIR)$(PREFIX)/bin/lspins
+	install -D -m 0644 tools/vaddr_pin/lspins.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/lspins.8
+
 shell: selftests
 	@$(S)/run-guest.sh shell
 
@@ -70,6 +85,7 @@ clean:
 	rm -rf --one-file-system build/obj build/obj-* build/results \
 		build/selftests build/tools build/bzImage build/bzImage-* \
 		build/config-check build/install-root build/clean-root-* \
+		build/install-tools \
 		build/*.log
 
 distclean:

@@ -154,3 +154,8 @@ log=$(mktemp)
 # make check's verdict (scripts/summarize.py) shows a failed case's lines.
 python3 "$TOP/scripts/test_summarize.py" > "$log" 2>&1
 record "summarize" "$log"
+log=$(mktemp)
+
+# make install-tools: lspins and its manual (scripts/test_install_tools.sh).
+"$TOP/scripts/test_install_tools.sh" > "$log" 2>&1
+record "install-tools" "$log"

@@ -5,7 +5,9 @@
  *
  *   lspins [--json] [--pid N] [--file PATH]
  *
- * Depends on nothing but libc.  The format of the proc file is in
+ * Exits 0 having listed the pins (none, maybe), 1 when they cannot be read
+ * (a kernel without vaddr_pin among them), 2 on a bad request; lspins.8
+ * is its manual.  Depends on nothing but libc.  The format of the proc file is in
  * Documentation/core-api/vaddr_pin.rst.
  */
 #define _GNU_SOURCE
@@ -328,6 +330,16 @@ int main(int argc, char **argv)
 			argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+
+	/*
+	 * Every process has the file on a kernel with vaddr_pin: without it,
+	 * an empty table would read as "nothing is pinned".
+	 */
+	if (access("/proc/self/file_pins", F_OK)) {
+		fprintf(stderr, "%s: /proc/self/file_pins: %s: this kernel does not list pins (built without CONFIG_VADDR_PIN, or /proc not mounted)\n",
+			prog, strerror(errno));
+		return 1;
 	}
 
 	if (pid) {
