@@ -8,9 +8,10 @@
 #   2. the test kernel (build/bzImage: lockdep, KASAN), and stock 6.12.117
 #      (the pristine source, no patches/) built with the test kernel's
 #      .config into $CACHE/obj-stock (/var/cache/vaddr_pin);
-#   3. one guest boot per kernel (scripts/guest-fstests.sh) running the
-#      selection on ext4 and xfs (two virtio disks) and on ext4 -o dax and
-#      xfs -o dax (two memmap= pmem regions), each failure run twice;
+#   3. one guest boot per kernel (scripts/guest-fstests.sh), both at once,
+#      running the selection on ext4 and xfs (two virtio disks) and on
+#      ext4 -o dax and xfs -o dax (two memmap= pmem regions), each failure
+#      run twice;
 #   4. scripts/fstests_compare.py: the table and the new failures.
 #
 # A configuration's results are kept once it ran to its end, and a later
@@ -102,9 +103,10 @@ add_users() {
 }
 
 # run_kernel NAME BZIMAGE DIR: the configurations DIR has no results for,
-# on one kernel; those that ran to their end are kept in DIR.
+# on one kernel; those that ran to their end are kept in DIR.  Its guest
+# has its own disks and results (build/results/fstests-NAME/).
 run_kernel() {
-	local cfg t todo='' rc=0
+	local cfg t todo='' rc=0 res=$RESULTS/fstests-$1 disks=$FST/disks/$1
 	for cfg in $CONFIGS; do
 		[ -f "$3/$cfg.done" ] || todo+=" $cfg"
 	done
@@ -115,24 +117,25 @@ run_kernel() {
 	fi
 	mkdir -p "$FST/disks" "$3"
 	for t in test scratch; do
-		rm -f "$FST/disks/$t.img"
-		truncate -s "$DISK_SIZE" "$FST/disks/$t.img" || return 1
+		rm -f "$disks-$t.img"
+		truncate -s "$DISK_SIZE" "$disks-$t.img" || return 1
 	done
 	t=$(date +%s)
 	note "fstests: booting $1 for $todo ($(wc -l < "$FST/list") tests)"
 	# Stopped (a signal to this script), keep what finished all the same.
-	keep_to=$3
-	trap 'keep_finished "$keep_to"; exit 130' INT TERM
+	trap 'keep_finished "$res" "$3"; exit 130' TERM
 	# cache=loose: generic/009 took 128 s instead of 329 s.
 	VADDR_PIN_KERNEL=$2 VADDR_PIN_GUEST_MEM=$GUEST_MEM \
+		VADDR_PIN_GUEST_RESULTS=$res \
 		VADDR_PIN_GUEST_ROOT_CACHE=loose \
 		VADDR_PIN_GUEST_MEMMAP=$GUEST_MEMMAP \
-		VADDR_PIN_GUEST_DISKS="$FST/disks/test.img $FST/disks/scratch.img" \
+		VADDR_PIN_GUEST_DISKS="$disks-test.img $disks-scratch.img" \
 		VADDR_PIN_GUEST_TIMEOUT=${VADDR_PIN_FSTESTS_TIMEOUT:-86400} \
 		"$TOP/scripts/run-guest.sh" fstests \
 		"vp_fst_configs=${todo// /,}" "vp_fst_list=$FST/list" || rc=$?
-	trap - INT TERM
-	keep_finished "$3"
+	trap - TERM
+	keep_finished "$res" "$3"
+	rm -f "$disks-test.img" "$disks-scratch.img"
 	note "fstests: $1 ran $(( $(date +%s) - t ))s"
 	for cfg in $todo; do
 		[ -f "$3/$cfg.done" ] || return 1
@@ -140,16 +143,16 @@ run_kernel() {
 	return $rc
 }
 
-# keep_finished DIR: the guest's configurations that ran to their end, with
-# its console, into DIR.
+# keep_finished RESULTS DIR: the configurations a guest ran to their end,
+# and its console, from its RESULTS into DIR.
 keep_finished() {
-	local from=$RESULTS/fstests/fstests cfg
-	cp "$RESULTS/fstests/console.log" "$1/console.log" 2>/dev/null
+	local from=$1/fstests cfg
+	cp "$1/console.log" "$2/console.log" 2>/dev/null
 	for cfg in $CONFIGS; do
 		[ -f "$from/$cfg.done" ] || continue
-		rm -rf "${1:?}/$cfg" "$1/$cfg-again"
-		cp -a "$from/$cfg" "$from/$cfg.log" "$from/$cfg.done" "$1/" &&
-			{ [ ! -d "$from/$cfg-again" ] || cp -a "$from/$cfg-again" "$1/"; }
+		rm -rf "${2:?}/$cfg" "$2/$cfg-again"
+		cp -a "$from/$cfg" "$from/$cfg.log" "$from/$cfg.done" "$2/" &&
+			{ [ ! -d "$from/$cfg-again" ] || cp -a "$from/$cfg-again" "$2/"; }
 	done
 }
 
@@ -177,10 +180,17 @@ key=$( { cat "$STOCK_OBJ/.config" "$FST/list" \
 base=$CACHE/fstests-baseline/$key
 series=$FST/series/$( { echo "$key"; cat "$BUILD/obj/.config";
 	series_sources; } | sha256sum | cut -c1-16)
-run_kernel stock "$STOCK_OBJ/arch/x86/boot/bzImage" "$base" ||
-	die "fstests: the stock kernel's run did not finish"
-run_kernel series "$KERNEL" "$series" ||
-	die "fstests: the series' run did not finish"
+# Both kernels at once: a guest running fstests keeps about one of the
+# machine's CPUs busy.
+run_kernel stock "$STOCK_OBJ/arch/x86/boot/bzImage" "$base" &
+stock_run=$!
+run_kernel series "$KERNEL" "$series" &
+series_run=$!
+# Stopped: every process of the run, then wait for both to keep theirs.
+trap 'trap "" TERM; kill -TERM 0; wait; exit 130' INT TERM
+wait $stock_run || die "fstests: the stock kernel's run did not finish"
+wait $series_run || die "fstests: the series' run did not finish"
+trap - INT TERM
 note "fstests: $(( $(date +%s) - t0 ))s in all"
 # shellcheck disable=SC2086 # one word per configuration
 python3 "$TOP/scripts/fstests_compare.py" "$base" "$series" $CONFIGS

@@ -21,14 +21,15 @@
 # VADDR_PIN_GUEST_MEMMAP its emulated persistent memory, one memmap=
 # region a word (512M!1G by default: /dev/pmem0), VADDR_PIN_GUEST_DISKS
 # raw image files to attach as /dev/vda, /dev/vdb..., and VADDR_PIN_KERNEL
-# the kernel to boot instead of the flavor's.
+# the kernel to boot instead of the flavor's, VADDR_PIN_GUEST_RESULTS the
+# results directory instead of build/results/JOB (two guests of one job).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 job=${1:?job}
 shift
 timeout_s=${VADDR_PIN_GUEST_TIMEOUT:-2400}
-res=$RESULTS/$job
+res=${VADDR_PIN_GUEST_RESULTS:-$RESULTS/$job}
 kernel=${VADDR_PIN_KERNEL:-$KERNEL}
 [ -e "$kernel" ] || die "no kernel at ${KERNEL#"$TOP"/}: make kernel"
 
