@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: help deps tree kernel selftests static kunit selftest check demo demo-production \
-	bench stress fstests install-check install-tools shell edit refresh-patch \
+	bench stress fstests install-check install-tools docs shell edit refresh-patch \
 	clean distclean
 
 help:
@@ -52,6 +52,10 @@ fstests:
 
 install-check: deps
 	@$(S)/install-check.sh; python3 $(S)/summarize.py -v --static build/results/install
+
+docs: tree
+	@$(S)/build-docs.sh && echo "vaddr_pin: build/docs/html/core-api/vaddr_pin.html"; \
+		cat build/docs/warnings
 
 # make install-tools [DESTDIR=/tmp/root] [PREFIX=/usr/local]: lspins and
 # its manual, as util-linux installs lslocks.  Needs only a C compiler.

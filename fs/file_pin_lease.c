@@ -156,10 +156,10 @@ static bool file_pin_breaking(struct file_lock_context *ctx,
  *
  * Context: Process context, under the mmap_lock that keeps @file mapped.
  * Return:
- * * 0       - tied.
- * * -EPERM  - @file holds no layout lease (any more).
- * * -EAGAIN - a layout change over the range is under way.
- * * -ETXTBSY - @file is a swap file.
+ * * %0      - tied.
+ * * %-EPERM - @file holds no layout lease (any more).
+ * * %-EAGAIN - a layout change over the range is under way.
+ * * %-ETXTBSY - @file is a swap file.
  */
 int file_pin_tie(struct file_pin *fp, struct file *file)
 {
@@ -969,16 +969,16 @@ static int __file_pin_break_layout(struct file_pin_break *brk,
  * Context: Process context, @inode's i_rwsem held exclusively (a layout
  * lease cannot be taken meanwhile).  Does not sleep.
  * Return:
- * * 0            - the range has no pin: change it, then call
+ * * %0           - the range has no pin: change it, then call
  *                  file_pin_break_end(); no pin of the range is tied in
  *                  between.  A break open already stays open, unless
  *                  on fsdax its range grew with i_size while the locks
  *                  were dropped: then as for a first try.
- * * -EWOULDBLOCK - pins on the range are being revoked; no new one is
+ * * %-EWOULDBLOCK - pins on the range are being revoked; no new one is
  *                  tied.  Drop every lock that can be dropped, call
  *                  file_pin_break_wait(), and if it returns 0 take the
  *                  locks again and call this again.
- * * -ETXTBSY     - a pin on the range cannot be revoked (see the DOC
+ * * %-ETXTBSY    - a pin on the range cannot be revoked (see the DOC
  *                  section), or the caller is a reader and there is one.
  */
 int file_pin_break_layout(struct file_pin_break *brk, struct inode *inode,

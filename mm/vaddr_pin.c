@@ -1289,20 +1289,20 @@ static int tie_ranges(struct list_head *ranges)
  * Context: Process context; may sleep.  Takes and releases ``mmap_lock``
  * of @vp->mm, so the caller must not hold it.
  * Return:
- * * 0           - every page is pinned and recorded.
- * * -EINVAL     - @len is 0, @start or @len is not page aligned, or
+ * * %0          - every page is pinned and recorded.
+ * * %-EINVAL    - @len is 0, @start or @len is not page aligned, or
  *                 @flags has an unknown bit.
- * * -EOVERFLOW  - @start + @len wraps around.
- * * -E2BIG      - the range has more pages than @max_pages.
- * * -EPERM      - part of the range is fsdax memory, or a page-cache
+ * * %-EOVERFLOW - @start + @len wraps around.
+ * * %-E2BIG     - the range has more pages than @max_pages.
+ * * %-EPERM     - part of the range is fsdax memory, or a page-cache
  *                 mapping pinned with %VADDR_PIN_WRITE, and no layout lease
  *                 is held through the mapped file.
- * * -EFAULT     - part of the range is not mapped, not accessible as asked
+ * * %-EFAULT    - part of the range is not mapped, not accessible as asked
  *                 (PROT_NONE, read-only with %VADDR_PIN_WRITE), is a
  *                 VM_IO or VM_PFNMAP mapping, could not be pinned, is a
  *                 hole of a leased fsdax file pinned without
  *                 %VADDR_PIN_WRITE, or @vp->mm has exited.
- * * -EOPNOTSUPP - part of the range is page cache pinned with
+ * * %-EOPNOTSUPP - part of the range is page cache pinned with
  *                 %VADDR_PIN_WRITE that its filesystem cannot keep
  *                 pinned for write (``->pin_for_write``): it has no such
  *                 method (e.g. ext4 data=journal), the blocks are shared
@@ -1310,17 +1310,17 @@ static int tie_ranges(struct list_head *ranges)
  *                 needs stable pages during writeback; or part of it is an
  *                 fsdax block shared with another file, pinned without
  *                 %VADDR_PIN_WRITE.
- * * -EAGAIN     - a layout change over part of the range is under way or
+ * * %-EAGAIN    - a layout change over part of the range is under way or
  *                 took pages of it out of the file meanwhile, or the lease
  *                 the range was tied to went before the call returned.
- * * -ETXTBSY    - part of the range is fsdax memory or page cache pinned
+ * * %-ETXTBSY   - part of the range is fsdax memory or page cache pinned
  *                 with %VADDR_PIN_WRITE of a swap file (swap writes its
  *                 blocks behind the page cache).
- * * -ENOMEM     - RLIMIT_MEMLOCK would be exceeded, or out of memory.
- * * -ENOSPC, -EIO - the first write of page cache pinned with
+ * * %-ENOMEM    - RLIMIT_MEMLOCK would be exceeded, or out of memory.
+ * * %-ENOSPC, %-EIO - the first write of page cache pinned with
  *                 %VADDR_PIN_WRITE failed (its blocks could not be
  *                 allocated or written), as fsync() would report it.
- * * -EINTR      - a fatal signal arrived while waiting for ``mmap_lock``,
+ * * %-EINTR     - a fatal signal arrived while waiting for ``mmap_lock``,
  *                 or for the thaw of a frozen filesystem before that write.
  */
 int vaddr_pin_user_pages(struct vaddr_pin *vp, unsigned long start,

@@ -111,6 +111,7 @@ xfsprogs mkfs.xfs -V && xfs_repair -V && xfs_io -V
 iproute2 ip -V && rdma -V
 util-linux setpriv --version && fallocate --version && lscpu --version
 man-groff groff -v && man -l --version
+sphinx sphinx-build --version
 ibverbs command -v ibv_devices ibv_rc_pingpong && test -e /usr/lib/x86_64-linux-gnu/libibverbs/librxe-rdmav34.so
 linux-source-$KVER dpkg-query -W -f='\${Version}' linux-source-6.12 | grep -q '^$KVER-' && test -s /usr/src/linux-source-6.12.tar.xz
 EOF

@@ -13,12 +13,13 @@ set -uo pipefail
 # Kernel build: the 6.12 source, toolchain, libc headers for the host
 # programs, patch/xz/git to prepare and check the tree, sparse, ccache.
 # Guest: QEMU with qboot, busybox, the filesystems' tools, RDMA user space.
-# groff and man-db: lspins.8 is rendered by a static check.
+# groff and man-db: lspins.8 is rendered by a static check; Sphinx builds
+# the rst.
 PKGS="linux-source-6.12 xz-utils patch git bc flex bison libelf-dev
       libssl-dev libc6-dev gcc make perl python3 cpio kmod sparse ccache
       qemu-system-x86 qemu-system-data busybox-static e2fsprogs xfsprogs
       iproute2 util-linux coreutils debootstrap rdma-core ibverbs-providers
-      libibverbs-dev ibverbs-utils groff-base man-db"
+      libibverbs-dev ibverbs-utils groff-base man-db python3-sphinx"
 # install-deps.sh fstests: also what fstests needs to build and run (its
 # README's list for Debian, less the other filesystems' tools and git).
 [ "${1:-}" = fstests ] && PKGS+=" acl attr automake dbench dump fio gawk

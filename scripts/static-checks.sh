@@ -159,3 +159,22 @@ log=$(mktemp)
 # make install-tools: lspins and its manual (scripts/test_install_tools.sh).
 "$TOP/scripts/test_install_tools.sh" > "$log" 2>&1
 record "install-tools" "$log"
+log=$(mktemp)
+
+# The rst and the kernel-doc it pulls in, built by Sphinx with the kernel's
+# conf (scripts/build-docs.sh): no warning may come from our files.
+if "$TOP/scripts/build-docs.sh" > "$log" 2>&1; then
+	cat "$BUILD/docs/warnings" >> "$log"
+else
+	echo "sphinx-build failed:" >> "$log"
+	tail -n 20 "$BUILD/docs/sphinx.log" >> "$log"
+fi
+record "sphinx" "$log"
+log=$(mktemp)
+
+# MAINTAINERS (patch 0003) names every file the project adds.
+# shellcheck disable=SC2046 # one word per file
+python3 "$TOP/scripts/test_maintainers.py" "$TREE/MAINTAINERS" \
+	$(cd "$TOP" && git ls-files -co --exclude-standard -- $NEW_FILE_DIRS) \
+	> "$log" 2>&1
+record "maintainers" "$log"
