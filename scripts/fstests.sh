@@ -115,6 +115,8 @@ run_kernel() {
 		note "fstests: $1's results from ${3#"$TOP"/}"
 		return 0
 	fi
+	# Nothing of an earlier guest may be taken for this one's.
+	rm -rf "$res"
 	mkdir -p "$FST/disks" "$3"
 	for t in test scratch; do
 		rm -f "$disks-$t.img"
@@ -122,8 +124,9 @@ run_kernel() {
 	done
 	t=$(date +%s)
 	note "fstests: booting $1 for $todo ($(wc -l < "$FST/list") tests)"
-	# Stopped (a signal to this script), keep what finished all the same.
-	trap 'keep_finished "$res" "$3"; exit 130' TERM
+	# Stopped, keep what finished all the same, and let nothing stop that.
+	trap 'trap "" INT TERM; keep_finished "$res" "$3" "$todo";
+		rm -f "$disks-test.img" "$disks-scratch.img"; exit 143' TERM
 	# cache=loose: generic/009 took 128 s instead of 329 s.
 	VADDR_PIN_KERNEL=$2 VADDR_PIN_GUEST_MEM=$GUEST_MEM \
 		VADDR_PIN_GUEST_RESULTS=$res \
@@ -133,8 +136,8 @@ run_kernel() {
 		VADDR_PIN_GUEST_TIMEOUT=${VADDR_PIN_FSTESTS_TIMEOUT:-86400} \
 		"$TOP/scripts/run-guest.sh" fstests \
 		"vp_fst_configs=${todo// /,}" "vp_fst_list=$FST/list" || rc=$?
-	trap - TERM
-	keep_finished "$res" "$3"
+	trap "" INT TERM
+	keep_finished "$res" "$3" "$todo"
 	rm -f "$disks-test.img" "$disks-scratch.img"
 	note "fstests: $1 ran $(( $(date +%s) - t ))s"
 	for cfg in $todo; do
@@ -143,28 +146,44 @@ run_kernel() {
 	return $rc
 }
 
-# keep_finished RESULTS DIR: the configurations a guest ran to their end,
-# and its console, from its RESULTS into DIR.
+# keep_finished RESULTS DIR CONFIGS: of CONFIGS, those the guest whose
+# RESULTS these are ran to their end with whole reports, into DIR, each
+# copied aside first and its .done moved in last; and the guest's console.
 keep_finished() {
-	local from=$1/fstests cfg
-	cp "$1/console.log" "$2/console.log" 2>/dev/null
-	for cfg in $CONFIGS; do
+	local from=$1/fstests cfg tmp
+	cp "$1/console.log" "$2/console.${3// /+}.log" 2>/dev/null
+	for cfg in $3; do
 		[ -f "$from/$cfg.done" ] || continue
-		rm -rf "${2:?}/$cfg" "$2/$cfg-again"
-		cp -a "$from/$cfg" "$from/$cfg.log" "$from/$cfg.done" "$2/" &&
-			{ [ ! -d "$from/$cfg-again" ] || cp -a "$from/$cfg-again" "$2/"; }
+		python3 "$TOP/scripts/fstests_compare.py" --complete "$from" \
+			"$cfg" || { note "fstests: $cfg: reports missing or cut"; continue; }
+		tmp=$2/.tmp-$cfg
+		rm -rf "$tmp" && mkdir -p "$tmp" &&
+			cp -a "$from/$cfg" "$from/$cfg.log" "$tmp/" &&
+			{ [ ! -d "$from/$cfg-again" ] || cp -a "$from/$cfg-again" "$tmp/"; } &&
+			rm -rf "${2:?}/$cfg" "$2/$cfg-again" "$2/$cfg.log" &&
+			mv "$tmp"/* "$2/" && rmdir "$tmp" &&
+			cp "$from/$cfg.done" "$2/" ||
+			note "fstests: $cfg: could not keep its results"
 	done
 }
 
 # The series' sources: what prepare-tree.sh puts into the kernel tree.
 series_sources() {
-	(cd "$TOP" && git ls-files -co --exclude-standard -- patches \
-		$NEW_FILE_DIRS | grep -v -e '^tools/' -e '^Documentation/' |
-		sort | xargs sha256sum)
+	local files
+	files=$(cd "$TOP" && git ls-files -co --exclude-standard -- patches \
+		$NEW_FILE_DIRS) || die "fstests: git cannot list the sources"
+	(cd "$TOP" && grep -v -e '^tools/' -e '^Documentation/' <<<"$files" |
+		sort | tr '\n' '\0' | xargs -0 sha256sum) ||
+		die "fstests: cannot read the sources"
 }
 
 [ -n "$FST_TARBALL" ] || die "no fstests tarball in $VENDOR"
+# The keys name the test kernel's configuration (build/obj).
+[ "$FLAVOR" = test ] || die "fstests: runs on the test kernel only"
 mkdir -p "$FST"
+# One run at a time: both would boot, and write the same results.
+exec 9> "$FST/.lock"
+flock -n 9 || die "fstests: another make fstests is running"
 t0=$(date +%s)
 "$TOP/scripts/install-deps.sh" fstests || exit 1
 step build-fstests build_fstests
@@ -180,17 +199,27 @@ key=$( { cat "$STOCK_OBJ/.config" "$FST/list" \
 base=$CACHE/fstests-baseline/$key
 series=$FST/series/$( { echo "$key"; cat "$BUILD/obj/.config";
 	series_sources; } | sha256sum | cut -c1-16)
-# Both kernels at once: a guest running fstests keeps about one of the
-# machine's CPUs busy.
+# Both kernels at once, each in its own process group (set -m): a guest
+# running fstests keeps about one of the machine's CPUs busy.  Stopped,
+# the run stops both, which keep what they finished.
+runs=()
+trap 'trap "" INT TERM; for r in "${runs[@]}"; do kill -TERM -- "-$r"; done;
+	wait; exit 143' INT TERM
+set -m
 run_kernel stock "$STOCK_OBJ/arch/x86/boot/bzImage" "$base" &
 stock_run=$!
+runs+=("$stock_run")
 run_kernel series "$KERNEL" "$series" &
 series_run=$!
-# Stopped: every process of the run, then wait for both to keep theirs.
-trap 'trap "" TERM; kill -TERM 0; wait; exit 130' INT TERM
-wait $stock_run || die "fstests: the stock kernel's run did not finish"
-wait $series_run || die "fstests: the series' run did not finish"
+runs+=("$series_run")
+set +m
+wait $stock_run
+stock_rc=$?
+wait $series_run
+series_rc=$?
 trap - INT TERM
+[ $stock_rc = 0 ] || die "fstests: the stock kernel's run did not finish"
+[ $series_rc = 0 ] || die "fstests: the series' run did not finish"
 note "fstests: $(( $(date +%s) - t0 ))s in all"
 # shellcheck disable=SC2086 # one word per configuration
 python3 "$TOP/scripts/fstests_compare.py" "$base" "$series" $CONFIGS

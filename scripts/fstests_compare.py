@@ -5,6 +5,10 @@
   fstests_compare.py --failed RESULT.xml
       the tests that failed in one xunit report, one a line
 
+  fstests_compare.py --complete DIR CONFIG
+      exits 0 if DIR holds a whole run of CONFIG: CONFIG/result.xml, and
+      CONFIG-again/result.xml too if a test failed in the first
+
   fstests_compare.py STOCK_DIR SERIES_DIR CONFIG...
       for each configuration, CONFIG/result.xml (the first run) and
       CONFIG-again/result.xml (the failures run once more) of both kernels,
@@ -80,6 +84,14 @@ def main(argv):
         for test, outcome in sorted(got.items()):
             if outcome == 'fail':
                 print(test)
+        return 0
+    if len(argv) == 4 and argv[1] == '--complete':
+        first = outcomes(os.path.join(argv[2], argv[3], 'result.xml'))
+        if first is None:
+            return 1
+        if 'fail' in first.values() and outcomes(
+                os.path.join(argv[2], argv[3] + '-again', 'result.xml')) is None:
+            return 1
         return 0
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)

@@ -71,6 +71,30 @@ def main():
         rc, out = run(stock, series, 'xfs', 'ext4')
         if rc != 1 or 'ext4           no report from stock' not in out:
             bad.append(f'missing report: exit {rc}, output:\n{out}')
+
+        # --complete: a configuration is whole with its first report, and
+        # its second too if something failed in the first.
+        for outcomes, again, want in (({'generic/001': 'pass'}, None, 0),
+                                      ({'generic/001': 'fail'}, None, 1),
+                                      ({'generic/001': 'fail'},
+                                       {'generic/001': 'pass'}, 0),
+                                      (None, None, 1)):
+            top = tempfile.mkdtemp(dir=series)
+            if outcomes is not None:
+                report(f'{top}/ext4/result.xml', outcomes)
+            if again is not None:
+                report(f'{top}/ext4-again/result.xml', again)
+            rc, _ = run('--complete', top, 'ext4')
+            if rc != want:
+                bad.append(f'--complete on {outcomes}, again {again}: '
+                           f'exit {rc}, not {want}')
+        top = tempfile.mkdtemp(dir=series)
+        os.makedirs(f'{top}/ext4')
+        with open(f'{top}/ext4/result.xml', 'w') as f:
+            f.write('<?xml version="1.0"?>\n<testsuite><testcase name="cut')
+        rc, _ = run('--complete', top, 'ext4')
+        if rc != 1:
+            bad.append(f'--complete on a cut report: exit {rc}, not 1')
     print('\n'.join(bad), end='\n' if bad else '')
     return 1 if bad else 0
 
