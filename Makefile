@@ -64,7 +64,7 @@ TOOLS_CFLAGS := -O2 -Wall $(CFLAGS)
 
 build/install-tools/lspins: tools/vaddr_pin/lspins.c
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(TOOLS_CFLAGS) $(LDFLAGS) -o $@ $<
 
 install-tools: build/install-tools/lspins
 	install -D -m 0755 build/install-tools/lspins $(DESTDIR)$(PREFIX)/bin/lspins

@@ -60,12 +60,16 @@ def read_log(resdir, name, limit=60):
         path = os.path.join(logs, prog + ".log")
         if os.path.exists(path):
             with open(path, errors="replace") as f:
-                return case_log(f.read(), name[len(prog) + 1:], limit)
+                text = f.read()
+            # No RUN line for the case (it never started): the log's end.
+            return (case_log(text, name[len(prog) + 1:], limit) or
+                    "\n".join(text.splitlines()[-limit:]))
     return ""
 
 
 def case_log(text, case, limit):
-    """The lines kselftest_harness printed from "RUN CASE" to its result."""
+    """The lines kselftest_harness printed from "RUN CASE" to its result,
+    the first LIMIT of them: the first failed assertion comes first."""
     out = None
     for line in text.splitlines():
         if out is None:
@@ -75,7 +79,7 @@ def case_log(text, case, limit):
         out.append(line)
         if re.match(r"^(not ok|ok) \d+ %s\b" % re.escape(case), line):
             break
-    return "\n".join((out or [])[-limit:])
+    return "\n".join((out or [])[:limit])
 
 
 def scan_tap(resdir, prefix, tally, required=False):

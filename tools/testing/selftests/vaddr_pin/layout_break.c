@@ -108,6 +108,7 @@ static void close_files(struct files *f)
 
 FIXTURE(layout) {
 	struct files f;
+	char old_slow_ms[16];	/* the slow owner's delay to restore, if set */
 };
 
 /*
@@ -214,6 +215,8 @@ FIXTURE_TEARDOWN(layout)
 {
 	close_files(&self->f);
 	write_str(BREAK_TIME, "45");
+	if (self->old_slow_ms[0])
+		write_str(SLOW_MS, self->old_slow_ms);
 }
 
 /* Pin pages [first, first + nr) of the mapping for write through @pinner. */
@@ -331,7 +334,8 @@ TEST_F_TIMEOUT(layout, slow_owner_past_break_time_fails, 60)
 	ASSERT_LE(0, slow);
 	snprintf(slow_ms, sizeof(slow_ms), "%d", SLOW_OWNER_MS);
 	ASSERT_EQ(0, write_str(BREAK_TIME, "1"));
-	ASSERT_EQ(0, write_str(SLOW_MS, slow_ms));
+	ASSERT_EQ(0, swap_setting(SLOW_MS, slow_ms, self->old_slow_ms,
+				  sizeof(self->old_slow_ms)));
 	ASSERT_EQ(0, fcntl(self->f.fd, F_SETLEASE, F_RDLCK | F_LAYOUT));
 	ASSERT_EQ(0, pin_pages(&self->f, slow, 4, 4, &id));
 

@@ -360,8 +360,8 @@ static inline long ms_since(const struct timespec *t0)
 	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	return ((t1.tv_sec - t0->tv_sec) * 1000000000LL +
+		t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 #endif /* __SELFTESTS_VADDR_PIN_H */
